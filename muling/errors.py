@@ -15,7 +15,11 @@ class DomainError(Exception):
             self.fields.setdefault(field, str(message))
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": str(self.message), "fields": {k: str(v) for k, v in self.fields.items()}}
+        return {
+            "code": self.code,
+            "message": str(self.message),
+            "fields": {k: str(v) for k, v in self.fields.items()},
+        }
 
 
 class NotFound(DomainError):

@@ -14,11 +14,15 @@ from muling.places.models import Area, Household
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
     return {
         "type": "Polygon",
-        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
     }
 
 
-def make_user(username: str, person: Person | None, *, superuser: bool = False, password: str = "pw-Muling-123"):
+def make_user(
+    username: str, person: Person | None, *, superuser: bool = False, password: str = "pw-Muling-123"
+):
     User = get_user_model()
     if person is not None:
         return people.user_create_for_person(person=person, username=username, password=password)
@@ -43,25 +47,39 @@ class World:
         a = w.areas
         a["city"] = places.area_create(parent=None, code="370800", name="济宁市")
         a["county"] = places.area_create(parent=a["city"], code="370832", name="梁山县")
-        a["other_county"] = places.area_create(parent=Area.objects.get(pk=a["city"].pk), code="370871", name="高新区")
+        a["other_county"] = places.area_create(
+            parent=Area.objects.get(pk=a["city"].pk), code="370871", name="高新区"
+        )
         a["street"] = places.area_create(parent=a["county"], code="370832001", name="梁山街道")
-        a["other_street"] = places.area_create(parent=Area.objects.get(pk=a["county"].pk), code="370832002", name="水泊街道")
+        a["other_street"] = places.area_create(
+            parent=Area.objects.get(pk=a["county"].pk), code="370832002", name="水泊街道"
+        )
         a["community"] = places.area_create(parent=a["street"], code="370832001001", name="幸福街社区")
         a["other_community"] = places.area_create(
             parent=Area.objects.get(pk=a["street"].pk), code="370832001002", name="杏花村社区"
         )
         a["grid"] = places.area_create(
-            parent=a["community"], code="370832001001001", name="幸福街第一网格", polygon=square(116.08, 35.80)
+            parent=a["community"],
+            code="370832001001001",
+            name="幸福街第一网格",
+            polygon=square(116.08, 35.80),
         )
         a["other_grid"] = places.area_create(
-            parent=Area.objects.get(pk=a["community"].pk), code="370832001001002", name="幸福街第二网格",
+            parent=Area.objects.get(pk=a["community"].pk),
+            code="370832001001002",
+            name="幸福街第二网格",
             polygon=square(116.09, 35.80),
         )
         a["far_grid"] = places.area_create(
-            parent=a["other_community"], code="370832001002001", name="杏花村第一网格", polygon=square(116.10, 35.80)
+            parent=a["other_community"],
+            code="370832001002001",
+            name="杏花村第一网格",
+            polygon=square(116.10, 35.80),
         )
         a["building"] = places.area_create(parent=a["grid"], code="370832001001001001", name="1号楼")
-        a["other_building"] = places.area_create(parent=a["other_grid"], code="370832001001002001", name="5号楼")
+        a["other_building"] = places.area_create(
+            parent=a["other_grid"], code="370832001001002001", name="5号楼"
+        )
         a["far_building"] = places.area_create(parent=a["far_grid"], code="370832001002001001", name="9号楼")
         for key in list(a):
             a[key] = Area.objects.get(pk=a[key].pk)
@@ -74,8 +92,11 @@ class World:
 
         d = w.departments
         d["water"] = Department.objects.create(
-            code="LS-WATER", name="梁山县供水公司", kind=Department.Kind.UTILITY,
-            utility=Department.Utility.WATER, area=a["county"],
+            code="LS-WATER",
+            name="梁山县供水公司",
+            kind=Department.Kind.UTILITY,
+            utility=Department.Utility.WATER,
+            area=a["county"],
         )
         d["property"] = Department.objects.create(
             code="XF-PROP", name="幸福物业", kind=Department.Kind.PROPERTY, area=a["community"]
@@ -111,8 +132,13 @@ class World:
         staff("county_secretary", "蒋书记", "13900000008", [(Role.COUNTY_SECRETARY, "county", None)])
         staff("department_staff", "沈供水", "13900000009", [(Role.DEPARTMENT_STAFF, "county", "water")])
         staff(
-            "professional_grid_worker", "韩专业", "13900000010",
-            [(Role.PROFESSIONAL_GRID_WORKER, "grid", "water"), (Role.PROFESSIONAL_GRID_WORKER, "other_grid", "water")],
+            "professional_grid_worker",
+            "韩专业",
+            "13900000010",
+            [
+                (Role.PROFESSIONAL_GRID_WORKER, "grid", "water"),
+                (Role.PROFESSIONAL_GRID_WORKER, "other_grid", "water"),
+            ],
         )
         staff("property_staff", "杨物业", "13900000011", [(Role.PROPERTY_STAFF, "community", "property")])
         w.users["admin"] = make_user("admin", None, superuser=True)

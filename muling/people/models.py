@@ -16,7 +16,11 @@ class User(AbstractUser):
 
     phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
     person = models.OneToOneField(
-        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="user",
+        "people.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
         verbose_name=_("人员"),
     )
 
@@ -47,7 +51,11 @@ class Person(models.Model):
     id_number_encrypted = models.TextField(_("身份证号（加密）"), blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     household = models.ForeignKey(
-        "places.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="members",
+        "places.Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("住户"),
     )
     # Tags (M14/M27/M28/M29): plain columns so every list can filter on them with an index-free scan
@@ -58,8 +66,13 @@ class Person(models.Model):
     is_infant = models.BooleanField(_("婴幼儿（0–3岁）"), default=False)
     is_party_member = models.BooleanField(_("党员"), default=False)
     reports_to_community = models.ForeignKey(
-        Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="reporting_party_members",
-        verbose_name=_("双报到社区"), help_text=_("在职党员回社区报到（双报到）"),
+        Area,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reporting_party_members",
+        verbose_name=_("双报到社区"),
+        help_text=_("在职党员回社区报到（双报到）"),
         limit_choices_to={"level": 4},
     )
     new_employment = models.CharField(
@@ -126,7 +139,10 @@ class Department(models.Model):
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     utility = models.CharField(_("公用事业类别"), max_length=10, choices=Utility.choices, blank=True)
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="departments", verbose_name=_("服务范围"),
+        Area,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        verbose_name=_("服务范围"),
         help_text=_("部门负责的区域（县区或街道）；物业企业为其服务的社区"),
     )
     phone = models.CharField(_("电话"), max_length=20, blank=True)
@@ -162,7 +178,11 @@ class Post(models.Model):
     role = models.CharField(_("岗位"), max_length=32, choices=Role.choices, db_index=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="posts", verbose_name=_("区域"))
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="posts",
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
         verbose_name=_("所属部门或单位"),
     )
     start_date = models.DateField(_("任职开始"), default=timezone.localdate)

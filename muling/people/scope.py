@@ -75,6 +75,7 @@ def areas_q(user, *, field: str = "area__path", roles: Iterable[str] = ORGANISAT
 
 # ---- scoped querysets every list goes through ------------------------------------------------------
 
+
 def visible_areas(user) -> QuerySet[Area]:
     return Area.objects.filter(areas_q(user, field="path"))
 

@@ -79,14 +79,25 @@ def person_create(
 
 
 TAG_FIELDS = {
-    "is_elderly", "lives_alone", "is_disabled", "is_infant", "is_party_member", "reports_to_community",
+    "is_elderly",
+    "lives_alone",
+    "is_disabled",
+    "is_infant",
+    "is_party_member",
+    "reports_to_community",
     "new_employment",
 }
 
 
 def post_problem(
-    *, person: Person, role: str, area: Area | None, department: Department | None,
-    start_date: date, end_date: date | None, exclude_pk: int | None = None,
+    *,
+    person: Person,
+    role: str,
+    area: Area | None,
+    department: Department | None,
+    start_date: date,
+    end_date: date | None,
+    exclude_pk: int | None = None,
 ) -> tuple[str, str, str] | None:
     """(code, field, message) explaining why this post may not exist, or None."""
     if role not in Role.values:
@@ -96,11 +107,16 @@ def post_problem(
     if area.level not in ROLE_LEVELS[role]:
         levels = "、".join(str(Level(lv).label) for lv in sorted(ROLE_LEVELS[role]))
         return (
-            "wrong_area_level", "area",
+            "wrong_area_level",
+            "area",
             _("%(role)s只能设在：%(levels)s") % {"role": Role(role).label, "levels": levels},
         )
     if role in DEPARTMENT_ROLES and department is None:
-        return ("department_required", "department", _("%(role)s须注明所属部门或单位") % {"role": Role(role).label})
+        return (
+            "department_required",
+            "department",
+            _("%(role)s须注明所属部门或单位") % {"role": Role(role).label},
+        )
     if end_date is not None and end_date < start_date:
         return ("period_reversed", "end_date", _("任职结束不能早于开始"))
     overlapping = Post.objects.filter(person=person, role=role, area=area).filter(
@@ -137,8 +153,13 @@ def post_create(
         code, field, message = problem
         raise PeopleError(code, message, field=field)
     return Post.objects.create(
-        person=person, role=role, area=area, department=department, start_date=start_date,
-        end_date=end_date, title=title,
+        person=person,
+        role=role,
+        area=area,
+        department=department,
+        start_date=start_date,
+        end_date=end_date,
+        title=title,
     )
 
 

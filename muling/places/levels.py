@@ -42,6 +42,6 @@ def code_problem(*, code: str, level: int, parent_code: str | None) -> str | Non
         if code[:4] != parent_code[:4] or code == parent_code:
             return _("县区编码的前 4 位应与所属市相同（如 370832 属于 370800）")
         return None
-    if not code.startswith(parent_code) or code[len(parent_code):] == "000":
+    if not code.startswith(parent_code) or code[len(parent_code) :] == "000":
         return _("编码应以上级编码 %(parent)s 开头，后接 3 位非 000 的序号") % {"parent": parent_code}
     return None

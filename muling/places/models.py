@@ -71,7 +71,10 @@ class Household(models.Model):
     """A dwelling: building, unit (单元) and room. Residents (Person) belong to it."""
 
     building = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="households", verbose_name=_("楼栋"),
+        Area,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("楼栋"),
         limit_choices_to={"level": Level.BUILDING},
     )
     unit = models.CharField(_("单元"), max_length=10, blank=True)
@@ -92,8 +95,9 @@ class Household(models.Model):
 
     def clean(self):
         if self.building_id and self.building.level != Level.BUILDING:
-            raise ValidationError({"building": _("住户只能属于楼栋，不能属于%(level)s") % {
-                "level": self.building.level_label}})
+            raise ValidationError(
+                {"building": _("住户只能属于楼栋，不能属于%(level)s") % {"level": self.building.level_label}}
+            )
 
 
 class PartyOrganisation(models.Model):
@@ -114,7 +118,9 @@ class PartyOrganisation(models.Model):
         Kind.BUILDING_GROUP: Level.BUILDING,
     }
 
-    area = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="party_org", verbose_name=_("区域"))
+    area = models.OneToOneField(
+        Area, on_delete=models.CASCADE, related_name="party_org", verbose_name=_("区域")
+    )
     kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
 
@@ -127,6 +133,12 @@ class PartyOrganisation(models.Model):
 
     def clean(self):
         if self.area_id and self.LEVEL_OF_KIND[self.Kind(self.kind)] != self.area.level:
-            raise ValidationError({"kind": _("%(kind)s应设在%(level)s") % {
-                "kind": self.Kind(self.kind).label,
-                "level": Level(self.LEVEL_OF_KIND[self.Kind(self.kind)]).label}})
+            raise ValidationError(
+                {
+                    "kind": _("%(kind)s应设在%(level)s")
+                    % {
+                        "kind": self.Kind(self.kind).label,
+                        "level": Level(self.LEVEL_OF_KIND[self.Kind(self.kind)]).label,
+                    }
+                }
+            )

@@ -49,7 +49,11 @@ def area_create(
         if problem:
             raise PlaceError("invalid_polygon", problem, field="polygon")
     fields = {
-        "code": code, "name": name, "level": level, "address": address, "polygon": polygon,
+        "code": code,
+        "name": name,
+        "level": level,
+        "address": address,
+        "polygon": polygon,
         "households_planned": households_planned,
     }
     if centroid:
@@ -98,5 +102,9 @@ def household_create(
     if Household.objects.filter(building=building, unit=unit, room=room).exists():
         raise PlaceError("duplicate_household", _("该楼栋已有此房号"), field="room")
     return Household.objects.create(
-        building=building, unit=unit, room=room, is_party_member_household=is_party_member_household, note=note
+        building=building,
+        unit=unit,
+        room=room,
+        is_party_member_household=is_party_member_household,
+        note=note,
     )

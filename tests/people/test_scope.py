@@ -67,7 +67,8 @@ def test_an_ended_post_gives_no_scope(world):
 
     user = world.users["grid_worker"]
     Post.objects.filter(person=user.person).update(
-        start_date=timezone.localdate() - timedelta(days=30), end_date=timezone.localdate() - timedelta(days=1)
+        start_date=timezone.localdate() - timedelta(days=30),
+        end_date=timezone.localdate() - timedelta(days=1),
     )
     user = type(user).objects.get(pk=user.pk)
     assert not scope.covers(user, world.area("grid"))

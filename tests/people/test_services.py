@@ -40,7 +40,9 @@ def test_a_later_non_overlapping_post_is_allowed(world):
     post = Post.objects.get(person=person)
     services.post_end(post=post, end_date=timezone.localdate() + timedelta(days=10))
     services.post_create(
-        person=person, role=Role.GRID_WORKER, area=world.area("grid"),
+        person=person,
+        role=Role.GRID_WORKER,
+        area=world.area("grid"),
         start_date=timezone.localdate() + timedelta(days=11),
     )
     assert Post.objects.filter(person=person).count() == 2

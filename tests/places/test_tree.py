@@ -8,7 +8,9 @@ from muling.places.services import PlaceError
 
 def test_levels_nest_in_order(world):
     with pytest.raises(PlaceError) as exc:
-        services.area_create(parent=world.area("street"), code="370832001001009", name="跳级网格", level=Level.GRID)
+        services.area_create(
+            parent=world.area("street"), code="370832001001009", name="跳级网格", level=Level.GRID
+        )
     assert exc.value.code == "invalid_level"
     assert not Area.objects.filter(code="370832001001009").exists()
 
@@ -35,7 +37,10 @@ def test_district_code_shares_the_city_prefix(db):
     city = services.area_create(parent=None, code="370800", name="济宁市")
     with pytest.raises(PlaceError):
         services.area_create(parent=city, code="370932", name="错的县")
-    assert services.area_create(parent=Area.objects.get(pk=city.pk), code="370832", name="梁山县").level == Level.DISTRICT
+    assert (
+        services.area_create(parent=Area.objects.get(pk=city.pk), code="370832", name="梁山县").level
+        == Level.DISTRICT
+    )
 
 
 def test_household_only_in_a_building(world):
@@ -65,5 +70,7 @@ def test_grid_polygon_gets_a_centroid_and_locates_points(world):
 def test_invalid_polygon_is_refused(world):
     bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
     with pytest.raises(PlaceError) as exc:
-        services.area_create(parent=world.area("community"), code="370832001001007", name="坏网格", polygon=bowtie)
+        services.area_create(
+            parent=world.area("community"), code="370832001001007", name="坏网格", polygon=bowtie
+        )
     assert exc.value.code == "invalid_polygon"
