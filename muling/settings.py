@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "import_export",
     "muling.places",
     "muling.people",
+    "muling.cases",
     "muling.web",
     "muling.api",
 ]
@@ -179,3 +180,24 @@ LOGGING = {
 }
 
 MULING_SITE_NAME = _("睦邻")
+
+# ---- background work ------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue-cases": {"task": "cases.escalate_overdue", "schedule": SWEEP_INTERVAL_SECONDS},
+    "close-unrated-cases": {"task": "cases.close_unrated", "schedule": 3600},
+}
+
+# ---- the closed loop -------------------------------------------------------------------------------
+CASE_UNRATED_CLOSE_DAYS = int(os.environ.get("CASE_UNRATED_CLOSE_DAYS", "7"))
+# The last year whose State Council holiday schedule the `holidays` package is trusted for; later
+# years count weekends only unless an admin records the schedule (CalendarDay).
+HOLIDAY_CALENDAR_KNOWN_UNTIL = int(os.environ.get("HOLIDAY_CALENDAR_KNOWN_UNTIL", "2027"))
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "muling.cases.notify.ConsoleSms")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "muling@localhost")

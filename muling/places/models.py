@@ -39,13 +39,15 @@ class Area(MP_Node):
 
     def full_name(self) -> str:
         """Street → … → this area, without city and district, the way residents say an address."""
-        names = [a.name for a in self.get_ancestors() if a.level >= Level.STREET]
+        names = [a.name for a in Area.objects.get_ancestors(self) if a.level >= Level.STREET]
         return " ".join([*names, self.name])
 
     def clean(self):
         # New nodes get their parent from services.area_create, which validates before inserting.
         if self.pk:
-            problem = validate_area_fields(code=self.code or "", level=self.level, parent=self.get_parent())
+            problem = validate_area_fields(
+                code=self.code or "", level=self.level, parent=Area.objects.get_parent(self)
+            )
             if problem:
                 raise ValidationError(problem)
 

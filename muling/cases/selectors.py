@@ -1,0 +1,155 @@
+"""Every read of cases, scoped by the caller's posts."""
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from muling.people import scope
+from muling.places.models import Area
+
+from .enums import OPEN_STATUSES, Status
+from .models import Case, Category, Notification, Summons
+from .rules import CASE_VIEW_ROLES, SUPERVISOR_ROLES, department_ids
+
+LIST_RELATED = ("category", "area", "owner_person", "owner_department")
+
+
+def case_visible(*, user) -> QuerySet[Case]:
+    """Cases the user may open: own and followed, handled, in scope, summoned to their department."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.all()
+    q = Q(reporter=user) | Q(me_toos__user=user)
+    if user.person_id:
+        q |= Q(owner_person_id=user.person_id)
+    depts = department_ids(user)
+    if depts:
+        q |= Q(owner_department_id__in=depts) | Q(summonses__department_id__in=depts)
+    paths = scope.area_paths(user, CASE_VIEW_ROLES)
+    if paths:
+        q |= scope.under_paths_q(paths, "area_path")
+    return Case.objects.filter(q).distinct()
+
+
+def case_get(*, user, pk: int) -> Case | None:
+    return case_visible(user=user).filter(pk=pk).select_related(*LIST_RELATED, "grid", "reporter").first()
+
+
+def case_get_by_number(*, user, number: str) -> Case | None:
+    return (
+        case_visible(user=user)
+        .filter(number=number)
+        .select_related(*LIST_RELATED, "grid", "reporter")
+        .first()
+    )
+
+
+def my_reports(*, user) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(Q(reporter=user) | Q(me_toos__user=user))
+        .distinct()
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at")
+    )
+
+
+def handler_queue(*, user) -> QuerySet[Case]:
+    """What the user must work on: cases owned by them, by their department, or by their queue area."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    q = Q(pk__in=[])
+    if user.person_id:
+        q |= Q(owner_person_id=user.person_id)
+    depts = department_ids(user)
+    if depts:
+        q |= Q(owner_department_id__in=depts)
+    queue_areas = [p.area_id for p in scope.active_posts(user) if p.role in SUPERVISOR_ROLES]
+    if queue_areas:
+        q |= Q(owner_area_id__in=queue_areas, owner_person__isnull=True, owner_department__isnull=True)
+    return (
+        Case.objects.filter(q, status__in=(*OPEN_STATUSES, Status.RESOLVED))
+        .select_related(*LIST_RELATED)
+        .order_by("deadline")
+    )
+
+
+def department_summonses(*, user, open_only: bool = True) -> QuerySet[Summons]:
+    qs = Summons.objects.filter(department_id__in=department_ids(user)).select_related(
+        "case", "department", "case__category"
+    )
+    if open_only:
+        qs = qs.filter(answered_at__isnull=True)
+    return qs.order_by("deadline")
+
+
+def supervision_board(*, user, now=None, soon_hours: int = 24) -> dict[str, QuerySet[Case]]:
+    """New, overdue, nearly due and escalated cases in the supervisor's subtree (督办)."""
+    now = now or timezone.now()
+    paths = scope.area_paths(user, SUPERVISOR_ROLES)
+    base = Case.objects.filter(scope.under_paths_q(paths, "area_path")).select_related(*LIST_RELATED)
+    open_cases = base.filter(status__in=OPEN_STATUSES)
+    return {
+        "new": open_cases.filter(status=Status.SUBMITTED).order_by("created_at"),
+        "overdue": open_cases.filter(deadline__lt=now).order_by("deadline"),
+        "due_soon": open_cases.filter(
+            deadline__gte=now, deadline__lt=now + timedelta(hours=soon_hours)
+        ).order_by("deadline"),
+        "escalated": open_cases.filter(escalation_count__gt=0).order_by("-updated_at"),
+        "pending_extensions": open_cases.filter(extension_requests__state="pending")
+        .distinct()
+        .order_by("deadline"),
+    }
+
+
+def public_cases(*, community: Area | None = None) -> QuerySet[Case]:
+    """Cases anyone may see (without identity): public, not rejected or merged."""
+    qs = Case.objects.filter(is_public=True).exclude(status__in=[Status.REJECTED, Status.MERGED])
+    if community is not None:
+        qs = qs.filter(area_path__startswith=community.path)
+    return qs.select_related("category", "area").order_by("-created_at")
+
+
+def similar_open_cases(
+    *,
+    category: Category | None,
+    area: Area | None,
+    text: str,
+    days: int = 30,
+    limit: int = 5,
+    threshold: int = 55,
+) -> list[tuple[Case, int]]:
+    """Open cases like the one being typed — same category, same grid or building, recent — with a
+    rapidfuzz similarity score, best first. Offered to the resident as "me too" (附议)."""
+    if category is None or area is None:
+        return []
+    place = area
+    if area.level == 6:  # a building: compare within its grid
+        place = Area.objects.get_parent(area)
+    candidates = (
+        public_cases()
+        .filter(
+            category=category,
+            status__in=OPEN_STATUSES,
+            area_path__startswith=place.path,
+            created_at__gte=timezone.now() - timedelta(days=days),
+        )
+        .only("id", "number", "text", "status", "created_at", "area", "category", "me_too_count")[:200]
+    )
+    text = (text or "").strip()
+    scored = [(c, int(fuzz.partial_ratio(text, c.text)) if text else 60) for c in candidates]
+    scored = [(c, s) for c, s in scored if s >= threshold]
+    scored.sort(key=lambda cs: (-cs[1], -cs[0].created_at.timestamp()))
+    return scored[:limit]
+
+
+def unread_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("case")
