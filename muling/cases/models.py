@@ -271,6 +271,9 @@ class CasePhoto(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.image.name
+
 
 class Summons(models.Model):
     """吹哨报到: a department or utility summoned to a case, which must answer within its limit."""
@@ -337,6 +340,9 @@ class ExtensionRequest(models.Model):
                 fields=["case"], condition=Q(state="pending"), name="one_pending_extension"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}d {self.state}"
 
 
 class MeToo(models.Model):
