@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("<int:pk>/", views.person_detail, name="person"),
+]
