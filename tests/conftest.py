@@ -11,6 +11,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _deliver_in_process(settings):
+    # Notifications are delivered in-process unless a test starts a real Celery worker on Redis.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
 def _chinese_by_default():
     translation.activate("zh-hans")
     yield

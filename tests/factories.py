@@ -1,6 +1,7 @@
 """Test data: a small, fully staffed corner of Jining built through the real services."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth import get_user_model
 
@@ -9,6 +10,8 @@ from muling.people.models import Department, Person
 from muling.people.roles import Role
 from muling.places import services as places
 from muling.places.models import Area, Household
+
+POSTS_START = date(2020, 1, 1)
 
 
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
@@ -117,7 +120,11 @@ class World:
             person = people.person_create(name=name, phone=phone)
             for role, area_key, dept in posts:
                 people.post_create(
-                    person=person, role=role, area=a[area_key], department=d[dept] if dept else None
+                    person=person,
+                    role=role,
+                    area=a[area_key],
+                    department=d[dept] if dept else None,
+                    start_date=POSTS_START,  # long before any time a test travels to
                 )
             w.users[key] = make_user(key, person)
             return person
