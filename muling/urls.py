@@ -7,6 +7,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("muling.api.urls")),
+    path("api/tokens/", include("muling.api.web_urls")),
+    path("open311/v2/", include("muling.open311.urls")),
     path("places/", include("muling.places.urls")),
     path("people/", include("muling.people.urls")),
     path("", include("muling.web.urls")),
