@@ -2,15 +2,21 @@
 
 from django.utils import timezone
 
+from collections.abc import Callable
+
 from .enums import EventKind
 from .models import Case, CaseEvent
+
+# Called with (event, case) inside the transaction that wrote the event; used by the statistics app
+# to keep its rollups in step with the timeline (registered from an AppConfig.ready()).
+EVENT_HOOKS: list[Callable[[CaseEvent, Case], None]] = []
 
 
 def record(
     case: Case, kind: EventKind, *, actor=None, from_status: str = "", note: str = "", data=None, at=None
 ) -> CaseEvent:
     """Append an event with a snapshot of the case's state after the change (so it can be replayed)."""
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -24,6 +30,9 @@ def record(
         note=note,
         data=data or {},
     )
+    for hook in EVENT_HOOKS:
+        hook(event, case)
+    return event
 
 
 def replay(case: Case) -> dict:
