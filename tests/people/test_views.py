@@ -135,3 +135,8 @@ def test_anonymous_person_page_redirects_to_login(client, world, resident_with_i
     response = client.get(person_url(resident_with_id))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_superuser_search_covers_every_resident(client_as, world):
+    html = names(client_as(world.users["admin"]).get(SEARCH, {"q": "1380000"}))
+    assert all(name in html for name in ["王秀兰", "赵敏", "钱伟", "孙丽"])

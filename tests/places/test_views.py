@@ -249,3 +249,12 @@ def test_building_entry_is_public_and_lists_contacts_with_tel_links(client, worl
 @pytest.mark.parametrize("code", ["370832001001001999", "370832001001001", "123"])
 def test_building_entry_unknown_or_not_a_building_is_404(client, world, code):
     assert client.get(f"/b/{code}/").status_code == 404
+
+
+def test_superuser_sees_every_household(client_as, world):
+    client = client_as(world.users["admin"])
+    assert (
+        client.get(reverse("places:household", kwargs={"pk": world.households["far"].pk})).status_code == 200
+    )
+    html = client.get(area_url(world, "far_building")).content.decode()
+    assert reverse("places:household", kwargs={"pk": world.households["far"].pk}) in html
