@@ -23,7 +23,9 @@ def search(request):
         "searched": searched,
         "results": results,
     }
-    template = "people/_results.html" if request.htmx else "people/search.html"
+    # htmx swaps in the results only; going back in history asks for the whole page again.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "people/_results.html" if partial else "people/search.html"
     return render(request, template, context)
 
 

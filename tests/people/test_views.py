@@ -140,3 +140,10 @@ def test_anonymous_person_page_redirects_to_login(client, world, resident_with_i
 def test_superuser_search_covers_every_resident(client_as, world):
     html = names(client_as(world.users["admin"]).get(SEARCH, {"q": "1380000"}))
     assert all(name in html for name in ["王秀兰", "赵敏", "钱伟", "孙丽"])
+
+
+def test_htmx_history_restore_gets_the_whole_page(client_as, world):
+    response = client_as(world.users["grid_worker"]).get(
+        SEARCH, {"q": "王"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in names(response)
