@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "muling.places",
     "muling.people",
     "muling.cases",
+    "muling.stats",
     "muling.open311",
     "muling.web",
     "muling.api",
