@@ -52,7 +52,7 @@ class ClientApiKey(models.Model):
         blank=True,
         related_name="client_api_keys",
         verbose_name=_("负责人"),
-        help_text=_("由该账号管理；该系统补充办理记录时以此账号的身份操作"),
+        help_text=_("由该账号管理和吊销；该系统写入的办理记录以系统身份记录"),
     )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.OPEN311)
     rate_limit_per_minute = models.PositiveIntegerField(_("每分钟请求上限"), default=60)

@@ -134,3 +134,16 @@ def test_concurrent_action_retries_act_once(world, categories):
     assert {status for status, _ in results} == {200}
     assert len({body for _, body in results}) == 1
     assert Case.objects.get(pk=case.pk).urge_count == 1
+
+
+def test_session_requests_are_idempotent_too(world, report, client):
+    case = report()
+    client.force_login(world.users["community_secretary"])
+    send = lambda: client.post(  # noqa: E731
+        f"/api/v1/cases/{case.pk}/urge",
+        "{}",
+        content_type="application/json",
+        headers={"Idempotency-Key": "s-1"},
+    )
+    assert send().json() == send().json()
+    assert Case.objects.get(pk=case.pk).urge_count == 1

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('rate_limit_per_minute', models.PositiveIntegerField(default=60, verbose_name='每分钟请求上限')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
-                ('owner', models.ForeignKey(blank=True, help_text='由该账号管理；该系统补充办理记录时以此账号的身份操作', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='client_api_keys', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
+                ('owner', models.ForeignKey(blank=True, help_text='由该账号管理和吊销；该系统写入的办理记录以系统身份记录', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='client_api_keys', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
             ],
             options={
                 'verbose_name': '系统接入密钥',
