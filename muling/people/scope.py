@@ -82,11 +82,14 @@ def visible_areas(user) -> QuerySet[Area]:
 
 def visible_households(user) -> QuerySet[Household]:
     """Staff caring for residents see their subtree's households; a resident sees their own."""
-    q = areas_q(user, field="building__path", roles=RESIDENT_CARE_ROLES)
+    paths = area_paths(user, RESIDENT_CARE_ROLES)
+    if paths == ALL:
+        return Household.objects.all()
+    q = under_paths_q(paths, "building__path")
     own = own_household_id(user)
     if own:
-        q = q | Q(pk=own)
-    return Household.objects.filter(q) if (q or own) else Household.objects.none()
+        q |= Q(pk=own)
+    return Household.objects.filter(q)
 
 
 def visible_persons(user) -> QuerySet[Person]:
@@ -95,7 +98,9 @@ def visible_persons(user) -> QuerySet[Person]:
     if not getattr(user, "is_authenticated", False):
         return Person.objects.none()
     paths = area_paths(user, RESIDENT_CARE_ROLES)
-    q = under_paths_q(paths, "household__building__path") if paths else Q(pk__in=[])
+    if paths == ALL:  # `Q() | …` would drop the empty Q that stands for "everything"
+        return Person.objects.all()
+    q = under_paths_q(paths, "household__building__path")
     own = own_household_id(user)
     if own:
         q |= Q(household_id=own)

@@ -202,7 +202,7 @@ def residents_search(
 ) -> QuerySet[Person]:
     """Residents (people living in a household) the user may see, matching name or phone, or exactly
     an ID-card number (compared by keyed hash: the number itself is never queried), and all `tags`."""
-    qs = places.persons_in_scope(user).filter(household__isnull=False)
+    qs = scope.visible_persons(user).filter(household__isnull=False)
     q = (q or "").strip()
     if q:
         match = Q(name__icontains=q)

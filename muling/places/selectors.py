@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 
 from muling.people import scope
 from muling.people.models import Person, Post
-from muling.people.roles import RESIDENT_CARE_ROLES, Role
+from muling.people.roles import Role
 
 from .levels import Level
 from .models import Area, Household
@@ -29,27 +29,6 @@ TAG_FILTER = (
     | Q(reports_to_community__isnull=False)
     | ~Q(new_employment="")
 )
-
-
-# ---- scope shims ----------------------------------------------------------------------------------------
-
-
-def households_in_scope(user):
-    """scope.visible_households, except that a superuser sees every household.
-
-    scope.visible_households builds `Q()` for "everything" and then tests its truth value, which is
-    False, so superusers get none. Remove this once scope.py handles scope.ALL there."""
-    if scope.area_paths(user, RESIDENT_CARE_ROLES) == scope.ALL:
-        return Household.objects.all()
-    return scope.visible_households(user)
-
-
-def persons_in_scope(user):
-    """scope.visible_persons, except that a superuser sees everyone (`Q() | …` drops the empty Q that
-    stands for "everything" in scope.visible_persons). Remove once scope.py handles scope.ALL there."""
-    if getattr(user, "is_authenticated", False) and scope.area_paths(user, RESIDENT_CARE_ROLES) == scope.ALL:
-        return Person.objects.all()
-    return scope.visible_persons(user)
 
 
 # ---- single areas ------------------------------------------------------------------------------------
@@ -129,11 +108,11 @@ def area_children_with_counts(user, area: Area) -> list[AreaCounts]:
         return []
     n = len(children[0].path)
     households = _counts_by_prefix(
-        households_in_scope(user).filter(building__path__startswith=area.path), "building__path", n
+        scope.visible_households(user).filter(building__path__startswith=area.path), "building__path", n
     )
     residents = _counts_by_prefix(
         Person.objects.filter(
-            household__in=households_in_scope(user).filter(building__path__startswith=area.path)
+            household__in=scope.visible_households(user).filter(building__path__startswith=area.path)
         ),
         "household__building__path",
         n,
@@ -158,7 +137,7 @@ def area_children_with_counts(user, area: Area) -> list[AreaCounts]:
 
 
 def area_totals(user, area: Area) -> AreaCounts:
-    households = households_in_scope(user).filter(building__path__startswith=area.path)
+    households = scope.visible_households(user).filter(building__path__startswith=area.path)
     return AreaCounts(
         area=area,
         households=households.count(),
@@ -205,13 +184,13 @@ def buildings_with_counts(user, area: Area) -> list[BuildingRow]:
     if not buildings:
         return []
     households = dict(
-        households_in_scope(user)
+        scope.visible_households(user)
         .filter(building__in=buildings)
         .values_list("building_id")
         .annotate(n=Count("pk"))
     )
     residents = dict(
-        Person.objects.filter(household__in=households_in_scope(user).filter(building__in=buildings))
+        Person.objects.filter(household__in=scope.visible_households(user).filter(building__in=buildings))
         .values_list("household__building_id")
         .annotate(n=Count("pk"))
     )
@@ -221,7 +200,7 @@ def buildings_with_counts(user, area: Area) -> list[BuildingRow]:
 def building_households(user, building: Area) -> list[Household]:
     """Households of a building the user may see, each with `n_members`."""
     return list(
-        households_in_scope(user)
+        scope.visible_households(user)
         .filter(building=building)
         .annotate(n_members=Count("members"))
         .order_by("unit", "room")
@@ -229,7 +208,7 @@ def building_households(user, building: Area) -> list[Household]:
 
 
 def visible_household(user, pk: int) -> Household | None:
-    return households_in_scope(user).filter(pk=pk).select_related("building").first()
+    return scope.visible_households(user).filter(pk=pk).select_related("building").first()
 
 
 def household_members(household: Household) -> list[Person]:
@@ -240,7 +219,7 @@ def tagged_residents(user, area: Area, *, limit: int = 100) -> list[Person]:
     """Residents under `area` with a care tag (elderly, living alone, disabled …) that the user may see."""
     return list(
         Person.objects.filter(
-            household__in=households_in_scope(user).filter(building__path__startswith=area.path)
+            household__in=scope.visible_households(user).filter(building__path__startswith=area.path)
         )
         .filter(TAG_FILTER)
         .select_related("household__building", "reports_to_community")

@@ -20,27 +20,6 @@ DESKTOP = {"width": 1280, "height": 900}
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    # Chromium asks for English by default; a resident's phone in Jining asks for Chinese.
-    return {**browser_context_args, "locale": "zh-CN"}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _database_before_the_browser(django_db_setup):
-    """Create the test database before Playwright starts its event loop in this thread: Django refuses
-    synchronous database calls while a loop runs, and the conftest only allows them per test."""
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _allow_sync_orm_until_the_database_is_flushed():
-    # The conftest's per-test allowance is undone before pytest-django flushes the database after a
-    # transactional test (plugin fixtures tear down last); the flush runs while Playwright's loop does.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -82,3 +82,12 @@ def test_nested_posts_collapse_to_the_outer_path(world):
     services.post_create(person=user.person, role=Role.GRID_CHIEF, area=world.area("grid"))
     user = type(user).objects.get(pk=user.pk)
     assert scope.area_paths(user) == (world.area("community").path,)
+
+
+def test_superuser_sees_every_household_and_person(world):
+    from muling.people.models import Person
+    from muling.places.models import Household
+
+    admin = world.users["admin"]
+    assert scope.visible_households(admin).count() == Household.objects.count()
+    assert scope.visible_persons(admin).count() == Person.objects.count()
