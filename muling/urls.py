@@ -11,6 +11,7 @@ urlpatterns = [
     path("open311/v2/", include("muling.open311.urls")),
     path("places/", include("muling.places.urls")),
     path("people/", include("muling.people.urls")),
+    path("stats/", include("muling.stats.urls")),
     path("", include("muling.web.urls")),
 ]
 if settings.DEBUG:

@@ -161,7 +161,7 @@ def children(q: StatsQuery) -> list[tuple[Area, dict[str, int]]]:
     """The areas one level below the slice's area with their sums, including those with no cases.
     Cases located at the area itself (a grid case without a building) form a row of their own."""
     area = q.area
-    kids = list(area.get_children())
+    kids = list(Area.objects.get_children(area))
     found = by_prefix(q, len(area.path) + Area.steplen)
     rows = [(kid, found.get(kid.path, zeros())) for kid in kids]
     if found.get(area.path, zeros())["received"]:
@@ -184,8 +184,8 @@ def ranked(rows, indicator: str) -> list[tuple[object, dict[str, int], dict[str,
 
 
 def siblings(area: Area) -> list[Area]:
-    parent = area.get_parent()
-    return list(parent.get_children()) if parent else [area]
+    parent = Area.objects.get_parent(area)
+    return list(Area.objects.get_children(parent)) if parent else [area]
 
 
 def grids_under(area: Area) -> list[Area]:
@@ -233,5 +233,5 @@ def drill_cases(q: StatsQuery, user, counters: tuple[str, ...]) -> list[Case]:
 
 def breadcrumb(user, area: Area) -> list[Area]:
     """The area and its ancestors that the user's scope covers, outermost first."""
-    chain = [*area.get_ancestors(), area]
+    chain = [*Area.objects.get_ancestors(area), area]
     return [a for a in chain if rules.covers_area(user, a)]

@@ -48,3 +48,10 @@ def report(world, categories):
         )
 
     return submit
+
+
+@pytest.fixture
+def month(world, report, when):
+    from .timelines import build_month
+
+    return build_month(world, report, when)

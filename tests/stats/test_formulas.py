@@ -12,13 +12,6 @@ from muling.stats.indicators import evaluate
 from muling.stats.models import DailyRollup
 from muling.stats.services import StatsQuery
 
-from .timelines import build_month
-
-
-@pytest.fixture
-def month(world, report, when):
-    return build_month(world, report, when)
-
 
 def counters_of(case):
     case = Case.objects.get(pk=case.pk)
