@@ -54,6 +54,7 @@
       visualMap: { min: numbers.length ? Math.min.apply(null, numbers) : 0, max: numbers.length ? Math.max.apply(null, numbers) : 100,
                    calculable: true, inRange: { color: colours }, left: 0, bottom: 0 },
       series: [{ type: "map", map: "muling-grids", roam: true, data: data.map.values,
+                 itemStyle: { areaColor: "#eeeeee", borderColor: "#888888" },  /* grids without a value */
                  label: { show: true, formatter: function (p) { return titles[p.name] || p.name; } } }]
     });
     map.on("click", function (p) { if (data.map.links[p.name]) window.location.href = data.map.links[p.name]; });
