@@ -272,7 +272,7 @@ def case_accept(*, case_id: int, actor) -> Case:
     case = _lock(case_id)
     require(actor, "cases.accept_case", case)
     transitions.target(case.status, Action.ACCEPT)
-    if case.owner_person_id is None and actor.person_id:
+    if case.owner_person_id is None and actor is not None and actor.person_id:
         case.owner_person_id = actor.person_id  # the queue's holder who accepts becomes the handler
     case.accepted_at = timezone.now()
     _move(case, Action.ACCEPT, actor=actor, kind=EventKind.ACCEPTED, fields=["accepted_at", "owner_person"])
@@ -763,30 +763,39 @@ UNRATED_CLOSE_DAYS = 7
 
 def close_unrated_cases(*, now: datetime | None = None, days: int | None = None, batch: int = 500) -> int:
     """Close cases resolved more than `days` ago that nobody rated — as "not rated", never satisfied."""
-    from django.conf import settings
-
     now = now or timezone.now()
-    days = days if days is not None else getattr(settings, "CASE_UNRATED_CLOSE_DAYS", UNRATED_CLOSE_DAYS)
+    days = _unrated_days(days)
     cutoff = now - timezone.timedelta(days=days)
     ids = list(
         Case.objects.filter(status=Status.RESOLVED, resolved_at__lt=cutoff).values_list("pk", flat=True)[
             :batch
         ]
     )
-    closed = 0
-    for case_id in ids:
-        with transaction.atomic():
-            case = _lock(case_id)
-            if case.status != Status.RESOLVED or case.resolved_at >= cutoff:
-                continue
-            case.closed_at = now
-            _move(
-                case,
-                Action.CLOSE_UNRATED,
-                actor=None,
-                kind=EventKind.CLOSED,
-                data={"unrated": True},
-                fields=["closed_at"],
-            )
-            closed += 1
-    return closed
+    return sum(case_close_unrated(case_id=case_id, now=now, days=days) is not None for case_id in ids)
+
+
+def _unrated_days(days: int | None) -> int:
+    from django.conf import settings
+
+    return days if days is not None else getattr(settings, "CASE_UNRATED_CLOSE_DAYS", UNRATED_CLOSE_DAYS)
+
+
+@transaction.atomic
+def case_close_unrated(*, case_id: int, now: datetime | None = None, days: int | None = None) -> Case | None:
+    """Close one resolved case nobody rated within `days`; None (and no change) if it no longer qualifies,
+    which makes a retried or concurrent sweep harmless."""
+    now = now or timezone.now()
+    case = _lock(case_id)
+    if case.status != Status.RESOLVED or case.resolved_at >= now - timezone.timedelta(
+        days=_unrated_days(days)
+    ):
+        return None
+    case.closed_at = now
+    return _move(
+        case,
+        Action.CLOSE_UNRATED,
+        actor=None,
+        kind=EventKind.CLOSED,
+        data={"unrated": True},
+        fields=["closed_at"],
+    )

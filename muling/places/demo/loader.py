@@ -98,6 +98,7 @@ def delete_demo() -> None:
     )
     person_ids = list(persons.values_list("pk", flat=True).distinct())
     try:
+        delete_demo_cases(under)
         User.objects.filter(Q(person_id__in=person_ids) | Q(username__in=DEMO_USERNAMES)).delete()
         Post.objects.filter(Q(area__path__startswith=under) | Q(person_id__in=person_ids)).delete()
         Person.objects.filter(pk__in=person_ids).delete()
@@ -109,6 +110,16 @@ def delete_demo() -> None:
             "demo_in_use",
             _("演示数据已被其他记录引用，无法重建；请先清空数据库（manage.py flush）再加载"),
         ) from exc
+
+
+def delete_demo_cases(under: str) -> None:
+    """Cases in the demo's areas are demo data too (cases/demo.py); their timelines go with them."""
+    from muling.cases.models import Case, Summons
+
+    cases = Case.objects.filter(area_path__startswith=under)
+    Summons.objects.filter(case__in=cases).delete()
+    Case.objects.filter(duplicate_of__in=cases).update(duplicate_of=None)
+    cases.delete()
 
 
 def demo_counts() -> dict[str, int]:

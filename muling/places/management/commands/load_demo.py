@@ -48,8 +48,13 @@ class Command(BaseCommand):
             result = load_demo(seed=seed, scale=scale, rebuild=rebuild, progress=progress)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
+        cases = self.load_cases(seed=seed, verbosity=verbosity)
         if verbosity < 1:
             return
+        if cases:
+            self.stdout.write(
+                _("已生成演示诉求 %(n)d 件（含超期待升级的诉求，后台巡检会自动升级）。") % {"n": cases}
+            )
         if result.loaded:
             self.stdout.write(self.style.SUCCESS(_("演示数据已加载。")))
         else:
@@ -60,3 +65,20 @@ class Command(BaseCommand):
         self.stdout.write("，".join(f"{labels[key]} {value}" for key, value in result.counts.items()))
         self.stdout.write("")
         self.stdout.write(logins_table())
+
+    @staticmethod
+    def load_cases(*, seed: int, verbosity: int) -> int:
+        """Cases in every state, so the closed loop can be seen working (idempotent, see cases/demo.py)."""
+        import logging
+
+        from muling.cases.demo import load_demo_cases
+
+        bar = tqdm(total=160, desc=_("生成演示诉求"), unit=_("件"), disable=verbosity < 1)
+        notify_log = logging.getLogger("muling.notify")
+        level = notify_log.level
+        notify_log.setLevel(logging.WARNING)  # the console SMS of 160 demo cases would bury the logins
+        try:
+            return load_demo_cases(seed=seed, count=160, progress=bar)
+        finally:
+            notify_log.setLevel(level)
+            bar.close()
