@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from muling.cases import hotline_views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -11,6 +13,8 @@ urlpatterns = [
     path("open311/v2/", include("muling.open311.urls")),
     path("places/", include("muling.places.urls")),
     path("people/", include("muling.people.urls")),
+    path("cases/hotline/", hotline_views.import_page, name="hotline_import"),
+    path("cases/", include("muling.cases.urls")),
     path("stats/", include("muling.stats.urls")),
     path("", include("muling.web.urls")),
 ]

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from muling.api.idempotency import key_of, replayable
 from muling.people import scope
@@ -473,3 +474,42 @@ def case_decide_extension(request, case_id: int, body: ExtensionDecisionIn):
         return 200, ExtensionOut.model_validate(extension_out(decided)).model_dump(mode="json")
 
     return Status(*replayable(request, run))
+
+
+class HotlineRowOut(Schema):
+    line: int | None
+    reason: str
+
+
+class HotlineReportOut(Schema):
+    file_name: str
+    rows: int
+    created: list[str]
+    repeated: list[str]
+    rejected: list[HotlineRowOut]
+    summary: str
+
+
+@router.post("/hotline/import", response={200: HotlineReportOut}, tags=["hotline"])
+def hotline_import(request, file: File[UploadedFile]):
+    """Import a 12345 hotline export (.xlsx or .csv). Good rows become routed cases with channel
+    "hotline"; rows whose ticket number was imported before create nothing; bad rows come back with
+    their line and reason. Secretaries and administrators only."""
+    from muling.errors import Forbidden
+
+    from .hotline import hotline_import as run_import
+
+    if not request.user.has_perm("cases.import_hotline"):
+        raise Forbidden("forbidden", _("您无权导入热线工单"))
+    report = run_import(file_obj=file, file_name=file.name or "", actor=request.user)
+    return Status(
+        200,
+        {
+            "file_name": report.file_name,
+            "rows": report.rows,
+            "created": report.created,
+            "repeated": report.repeated,
+            "summary": report.summary(),
+            "rejected": [{"line": line, "reason": reason} for line, reason in report.rejected],
+        },
+    )

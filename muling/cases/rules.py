@@ -119,6 +119,10 @@ rules.add_perm("cases.decide_extension", is_superuser | supervises)
 rules.add_perm("cases.summon_departments", is_superuser | supervises | is_handler)
 rules.add_perm("cases.callback_case", is_superuser | supervises | is_handler)
 rules.add_perm("cases.me_too", is_authenticated & ~is_reporter)
+rules.add_perm(
+    "cases.import_hotline",
+    is_superuser | rules.predicate(lambda u: scope.has_any_role(u, SECRETARY_ROLES)),
+)
 rules.add_perm("cases.report_for_others", is_superuser | rules.predicate(lambda u: scope.is_staff_member(u)))
 
 

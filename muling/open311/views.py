@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import F, Q, Value
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,8 +22,8 @@ from muling.cases.answers import clean_answers, questions_of
 from muling.cases.enums import OPEN_STATUSES, Channel, EventKind, Status
 from muling.cases.errors import CaseError
 from muling.cases.models import Case, CaseEvent, Category
-from muling.places.levels import Level
 from muling.places.models import Area
+from muling.places.selectors import area_named_in
 
 from . import parsing, render
 from .parsing import Open311Error, bad
@@ -297,21 +297,10 @@ def _place(values: dict) -> dict:
 
 
 def _area_named_in(address: str) -> Area:
-    """The most precise area whose name appears in the address, when the names found form one chain
-    (e.g. "幸福街社区 幸福街第一网格 1号楼"). Anything ambiguous is refused rather than guessed."""
-    found = list(
-        Area.objects.filter(level__gte=Level.STREET)
-        .annotate(haystack=Value(address[:200]))
-        .filter(haystack__contains=F("name"))
-        .exclude(name="")
-        .only("id", "path", "name", "code", "level", "depth")[:50]
-    )
-    found.sort(key=lambda a: a.depth)
-    if found and all(found[-1].path.startswith(a.path) for a in found):
-        deepest = [a for a in found if a.depth == found[-1].depth]
-        if len(deepest) == 1:
-            return Area.objects.get(pk=found[-1].pk)
-    raise bad(_("无法根据 address_string 确定位置，请提供 lat/long 或 address_id"))
+    area = area_named_in(address)
+    if area is None:
+        raise bad(_("无法根据 address_string 确定位置，请提供 lat/long 或 address_id"))
+    return area
 
 
 def _media(values: dict) -> dict:

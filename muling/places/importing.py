@@ -178,7 +178,11 @@ def _read_csv(data) -> list[tuple]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise TableUnreadable(_("CSV 文件须为 UTF-8 编码（在 Excel 中另存为“CSV UTF-8”）")) from None
+            # Excel on a Chinese Windows saves "CSV" in GBK; GB 18030 is its superset.
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                raise TableUnreadable(_("CSV 文件须为 UTF-8 或 GBK 编码")) from None
     return [tuple(row) for row in csv.reader(io.StringIO(text))]
 
 

@@ -308,3 +308,28 @@ def building_contacts(building: Area) -> GridContacts:
 def grid_buildings(grid: Area) -> list[Area]:
     """All buildings of a grid, for printing every card of it (the caller checked the grid's scope)."""
     return list(Area.objects.filter(path__startswith=grid.path, level=Level.BUILDING).order_by("path"))
+
+
+def area_named_in(address: str) -> Area | None:
+    """The most precise area whose name appears in a free-text address, when the names found form one
+    chain (e.g. "梁山街道幸福街社区 1号楼" → that 1号楼). Anything ambiguous gives None rather than a
+    guess: a case sent to the wrong grid is worse than one that asks for a better address."""
+    from django.db.models import F, Value
+
+    address = (address or "")[:200]
+    if not address:
+        return None
+    found = list(
+        Area.objects.filter(level__gte=Level.STREET)
+        .annotate(haystack=Value(address))
+        .filter(haystack__contains=F("name"))
+        .exclude(name="")
+        .only("id", "path", "name", "code", "level", "depth")[:50]
+    )
+    found.sort(key=lambda a: a.depth)
+    if not found or not all(found[-1].path.startswith(a.path) for a in found):
+        return None
+    deepest = [a for a in found if a.depth == found[-1].depth]
+    if len(deepest) != 1:
+        return None
+    return Area.objects.get(pk=found[-1].pk)
