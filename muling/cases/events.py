@@ -1,8 +1,8 @@
 """Writing and replaying the timeline."""
 
-from django.utils import timezone
-
 from collections.abc import Callable
+
+from django.utils import timezone
 
 from .enums import EventKind
 from .models import Case, CaseEvent
