@@ -315,3 +315,19 @@ def test_demo_logins_command_prints_the_table_and_loads_nothing(demo):
     assert logins_table() in out.getvalue()
     assert "load_demo" in out.getvalue()  # says the demo is not loaded yet
     assert not demo_exists()
+
+
+def test_demo_api_lines_and_client_key(db):
+    from django.core.management import call_command
+
+    from muling.api.demo import DEMO_OPEN311_KEY, ensure_demo_client_key
+    from muling.api.services import client_key_authenticate
+
+    ensure_demo_client_key()
+    ensure_demo_client_key()
+    assert client_key_authenticate(DEMO_OPEN311_KEY) is not None
+    import io
+
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    assert DEMO_OPEN311_KEY in out.getvalue() and "/api/v1/docs" in out.getvalue()

@@ -20,6 +20,13 @@ class Command(BaseCommand):
             loaded = False
         self.stdout.write(_("演示账号："))
         self.stdout.write(logins_table())
+        self.stdout.write("")
+        from django.conf import settings
+
+        from muling.api.demo import api_lines
+
+        for line in api_lines(settings.PUBLIC_BASE_URL):
+            self.stdout.write(line)
         if not loaded:
             self.stdout.write(
                 self.style.WARNING(_("演示数据尚未加载：运行 manage.py load_demo 后才能用这些账号登录。"))
