@@ -23,22 +23,33 @@ def department_ids(user) -> set[int]:
     }
 
 
+def about_a_case(fn):
+    """A predicate over (user, case) that is False when asked without a case: Django's admin asks
+    `has_perm("cases.view_case")` about the model as a whole, which must not be taken as a yes."""
+
+    def check(user, obj=None) -> bool:
+        return obj is not None and fn(user, obj)
+
+    check.__name__ = fn.__name__
+    return rules.predicate(check)
+
+
 @rules.predicate
 def is_superuser(user) -> bool:
     return bool(user.is_active and user.is_superuser)
 
 
-@rules.predicate
+@about_a_case
 def is_reporter(user, case: Case) -> bool:
     return user.is_authenticated and case.reporter_id == user.pk
 
 
-@rules.predicate
+@about_a_case
 def is_follower(user, case: Case) -> bool:
     return user.is_authenticated and MeToo.objects.filter(case=case, user=user).exists()
 
 
-@rules.predicate
+@about_a_case
 def owns_personally(user, case: Case) -> bool:
     return bool(
         user.is_authenticated
@@ -48,12 +59,12 @@ def owns_personally(user, case: Case) -> bool:
     )
 
 
-@rules.predicate
+@about_a_case
 def works_for_owner_department(user, case: Case) -> bool:
     return case.owner_department_id is not None and case.owner_department_id in department_ids(user)
 
 
-@rules.predicate
+@about_a_case
 def holds_the_queue(user, case: Case) -> bool:
     """A case without a named handler belongs to the secretaries of its queue area (首接负责)."""
     return (
@@ -66,12 +77,12 @@ def holds_the_queue(user, case: Case) -> bool:
     )
 
 
-@rules.predicate
+@about_a_case
 def supervises(user, case: Case) -> bool:
     return scope.covers(user, case.area, SUPERVISOR_ROLES)
 
 
-@rules.predicate
+@about_a_case
 def is_secretary_over(user, case: Case) -> bool:
     return scope.covers(user, case.area, SECRETARY_ROLES)
 
@@ -80,12 +91,12 @@ def is_secretary_over(user, case: Case) -> bool:
 CASE_VIEW_ROLES = ORGANISATION_ROLES - DEPARTMENT_POST_ROLES
 
 
-@rules.predicate
+@about_a_case
 def covers_case(user, case: Case) -> bool:
     return scope.covers(user, case.area, CASE_VIEW_ROLES)
 
 
-@rules.predicate
+@about_a_case
 def is_summoned(user, case: Case) -> bool:
     ids = department_ids(user)
     return bool(ids) and Summons.objects.filter(case=case, department_id__in=ids).exists()
@@ -126,7 +137,7 @@ rules.add_perm(
 rules.add_perm("cases.report_for_others", is_superuser | rules.predicate(lambda u: scope.is_staff_member(u)))
 
 
-@rules.predicate
+@about_a_case
 def answers_for_department(user, summons: Summons) -> bool:
     return summons.department_id in department_ids(user)
 
