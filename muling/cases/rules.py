@@ -109,9 +109,15 @@ def is_authenticated(user) -> bool:
 
 is_handler = owns_personally | works_for_owner_department | holds_the_queue
 
-rules.add_perm(
-    "cases.view_case", is_superuser | is_reporter | is_follower | is_handler | covers_case | is_summoned
-)
+may_view = is_superuser | is_reporter | is_follower | is_handler | covers_case | is_summoned
+
+
+@about_a_case
+def is_public_case(user, case: Case) -> bool:
+    return case.is_public and case.status not in ("rejected", "merged")
+
+
+rules.add_perm("cases.view_case", may_view)
 rules.add_perm("cases.see_reporter", is_superuser | is_reporter | is_handler | covers_case)
 rules.add_perm("cases.accept_case", is_superuser | is_handler)
 rules.add_perm("cases.note_case", is_superuser | is_handler | supervises)
@@ -129,7 +135,7 @@ rules.add_perm("cases.request_extension", is_handler)
 rules.add_perm("cases.decide_extension", is_superuser | supervises)
 rules.add_perm("cases.summon_departments", is_superuser | supervises | is_handler)
 rules.add_perm("cases.callback_case", is_superuser | supervises | is_handler)
-rules.add_perm("cases.me_too", is_authenticated & ~is_reporter)
+rules.add_perm("cases.me_too", is_authenticated & ~is_reporter & (may_view | is_public_case))
 rules.add_perm(
     "cases.import_hotline",
     is_superuser | rules.predicate(lambda u: scope.has_any_role(u, SECRETARY_ROLES)),

@@ -46,3 +46,13 @@ def test_merge_moves_followers_and_notifies_them(world, report, django_capture_o
     assert Notification.objects.filter(user=world.users["housemate"], case=duplicate, kind="merged").exists()
     with pytest.raises(CaseError):
         services.case_merge(case_id=target.pk, into_id=target.pk, actor=world.users["community_secretary"])
+
+
+def test_me_too_on_a_private_case_of_another_area_is_not_found(world, report):
+    from muling.cases.errors import CaseNotFound
+    from muling.cases.models import Case
+
+    case = report(is_public=False)
+    with pytest.raises(CaseNotFound):
+        services.case_me_too(case_id=case.pk, actor=world.users["far_resident"])
+    assert Case.objects.get(pk=case.pk).me_too_count == 0
