@@ -45,3 +45,43 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_path} {self.category_id} {self.channel}"
+
+
+class ProactiveTheme(models.Model):
+    """每月一题: a hot problem turned into a tracked piece of work with its own owner, deadline and
+    result, linking the cases that revealed it (未诉先办 — act before the next complaint)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("办理中")
+        DONE = "done", _("已完成")
+
+    title = models.CharField(_("题目"), max_length=100)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="themes", verbose_name=_("区域"))
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("事项分类"),
+    )
+    owner = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="themes", verbose_name=_("牵头人")
+    )
+    deadline = models.DateField(_("完成时限"))
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.OPEN)
+    result = models.TextField(_("办理结果"), blank=True)
+    cases = models.ManyToManyField("cases.Case", related_name="themes", verbose_name=_("关联诉求"))
+    created_by = models.ForeignKey(
+        "people.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("发起人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("每月一题")
+        verbose_name_plural = _("每月一题")
+        ordering = ["state", "deadline", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
