@@ -190,8 +190,14 @@ def test_an_unreadable_file_is_refused_with_a_reason(world):
     assert not report.ok and "无法读取 Excel 文件" in str(report.problems[0])
     report = import_table(resource_name="areas", file_obj=io.BytesIO(b"a,b"), file_name="x.txt")
     assert "只能导入 .xlsx 或 .csv 文件" in str(report.problems[0])
-    report = import_table(resource_name="areas", file_obj=io.BytesIO("编码".encode("gbk")), file_name="x.csv")
+    report = import_table(resource_name="areas", file_obj=io.BytesIO(b"\xff\xff\xff"), file_name="x.csv")
     assert "UTF-8" in str(report.problems[0])
+
+
+def test_csv_saved_by_chinese_excel_in_gbk_is_read(world):
+    rows = [AREA_HEADER, ("370832001001003", "幸福街第三网格", "网格", "370832001001", "", "")]
+    report = import_table(resource_name="areas", file_obj=csv_file(rows, encoding="gbk"), file_name="a.csv")
+    assert report.ok, report.problems
 
 
 def test_csv_without_a_byte_order_mark_is_read_too(world):
