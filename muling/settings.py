@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "muling.web.context_processors.navigation",
+                "muling.cases.context_processors.case_navigation",
             ],
         },
     },
