@@ -126,7 +126,11 @@ def category_field() -> forms.ModelChoiceField:
         label=_("问题类型"),
         empty_label=_("请选择"),
         widget=forms.Select(
-            attrs={"hx-get": reverse_lazy("cases:questions"), "hx-target": "#questions", "hx-trigger": "change"}
+            attrs={
+                "hx-get": reverse_lazy("cases:questions"),
+                "hx-target": "#questions",
+                "hx-trigger": "change",
+            }
         ),
     )
 
