@@ -5,6 +5,7 @@ Nothing here decides what a user may *do*: that is rules.py, asked through `user
 services, which refuse on their own. The screen checks below only decide which pages to offer.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -146,16 +147,26 @@ def area_point(area: Area, cache: dict) -> tuple[float, float] | None:
 def public_markers(cases) -> list[dict]:
     """Map markers of public cases. Only what the public list shows: never reporter, contact, room."""
     cache: dict = {}
+    stacked: dict[tuple[float, float], int] = {}
     markers = []
     for case in cases:
-        point = (case.lat, case.lon) if case.lat is not None and case.lon is not None else None
-        point = point or area_point(case.area, cache)
+        exact = case.lat is not None and case.lon is not None
+        point = (case.lat, case.lon) if exact else area_point(case.area, cache)
         if point is None:
             continue
+        # Cases placed at their area's centroid would all sit on one spot: fan them out a little
+        # (a golden-angle spiral, a few metres apart) so each can be seen and tapped.
+        k = stacked.get(point, 0)
+        stacked[point] = k + 1
+        lat, lon = point
+        if k:
+            lat += 0.00012 * math.sqrt(k) * math.sin(k * 2.39996)
+            lon += 0.00015 * math.sqrt(k) * math.cos(k * 2.39996)
         markers.append(
             {
-                "lat": point[0],
-                "lon": point[1],
+                "lat": round(lat, 6),
+                "lon": round(lon, 6),
+                "approx": not exact,
                 "number": case.number,
                 "category": case.category.name,
                 "status": case.get_status_display(),

@@ -93,6 +93,7 @@ class CaseAction:
     run: Callable
     done: Promise
     tone: str = ""  # "primary" opens the form by default; "danger" marks a refusal
+    hint: Promise | str = ""  # what the action does, shown in its form
 
 
 def _cd(form) -> dict:
@@ -200,6 +201,7 @@ ACTIONS = [
         forms.OptionalNoteForm,
         lambda r, c, f: services.case_take_over(case_id=c.pk, actor=r.user, note=_cd(f)["note"]),
         gettext_lazy("已领办"),
+        hint=gettext_lazy("由您本人牵头办理此诉求（书记领办）。"),
     ),
     CaseAction(
         "reassign",
@@ -215,6 +217,7 @@ ACTIONS = [
             note=_cd(f)["note"],
         ),
         gettext_lazy("已改派"),
+        hint=gettext_lazy("交给网格、社区的其他人员或职能部门办理。"),
     ),
     CaseAction(
         "summon",
@@ -230,6 +233,7 @@ ACTIONS = [
             hours=_cd(f)["hours"] if _cd(f)["hours"] is not None else services.SUMMONS_HOURS,
         ),
         gettext_lazy("已吹哨，等待部门报到"),
+        hint=gettext_lazy("召集相关部门或单位到场（吹哨报到），各单位须在时限内答复。"),
     ),
     CaseAction(
         "request-extension",
@@ -241,6 +245,7 @@ ACTIONS = [
             case_id=c.pk, actor=r.user, days=_cd(f)["days"], reason=_cd(f)["reason"]
         ),
         gettext_lazy("延期申请已提交，等待审批"),
+        hint=gettext_lazy("确实无法按期办结时申请，由上级审批。"),
     ),
     CaseAction(
         "decide-extension",
@@ -279,6 +284,7 @@ ACTIONS = [
             case_id=c.pk, actor=r.user, note=_cd(f)["note"], satisfaction=_cd(f)["satisfaction"]
         ),
         gettext_lazy("回访已记录"),
+        hint=gettext_lazy("记录电话或上门回访居民的情况。"),
     ),
     CaseAction(
         "reopen",
@@ -288,6 +294,7 @@ ACTIONS = [
         forms.NoteForm,
         lambda r, c, f: services.case_reopen(case_id=c.pk, actor=r.user, note=_cd(f)["note"]),
         gettext_lazy("已退回返工"),
+        hint=gettext_lazy("居民评价前发现办理不到位，退回重新办理。"),
     ),
     CaseAction(
         "ask-next-level",
@@ -297,6 +304,7 @@ ACTIONS = [
         forms.EmptyForm,
         lambda r, c, f: services.case_escalate(case_id=c.pk, actor=r.user, reason="resident"),
         gettext_lazy("已提交上一级处理"),
+        hint=gettext_lazy("办理超时或对处理不满意时，可以请上一级党组织书记直接过问。"),
     ),
     CaseAction(
         "escalate",
@@ -306,6 +314,7 @@ ACTIONS = [
         forms.EmptyForm,
         lambda r, c, f: services.case_escalate(case_id=c.pk, actor=r.user, reason="manual"),
         gettext_lazy("已上报上一级"),
+        hint=gettext_lazy("本级无法解决时，上报上一级办理。"),
     ),
     CaseAction(
         "merge",
@@ -317,6 +326,7 @@ ACTIONS = [
             case_id=c.pk, into_id=_target_case(r, _cd(f)["into"]).pk, actor=r.user
         ),
         gettext_lazy("已合并"),
+        hint=gettext_lazy("作为重复件并入另一条正在办理的诉求，反映人转为附议并收到通知。"),
     ),
     CaseAction(
         "reject",
@@ -327,6 +337,7 @@ ACTIONS = [
         lambda r, c, f: services.case_reject(case_id=c.pk, actor=r.user, reason=_cd(f)["reason"]),
         gettext_lazy("已不予受理"),
         "danger",
+        hint=gettext_lazy("不予受理将结束办理，居民会收到通知，请写明理由。"),
     ),
     CaseAction(
         "me-too",
@@ -412,8 +423,9 @@ def _render_case(request, case: Case, *, failed: tuple[str, object] | None = Non
             continue  # the pending request is shown with its state instead
         form = failed_form if action.slug == failed_slug else _action_form(action, case)
         actions.append({"action": action, "form": form, "open": action.slug == failed_slug})
-    quick = [a for a in actions if not a["form"].fields]
-    actions = [a for a in actions if a["form"].fields]
+    # Accept and "me too" are one tap; an action that needs words, or explanation, opens a small form.
+    quick = [a for a in actions if not a["form"].fields and not a["action"].hint]
+    actions = [a for a in actions if a not in quick]
     if actions and not any(a["open"] for a in actions) and actions[0]["action"].tone == "primary":
         actions[0]["open"] = True
 

@@ -768,3 +768,13 @@ def test_extension_request_then_decision_from_the_page(as_user, states):
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.state == "refused"
+
+
+@pytest.mark.parametrize("key", ["resident", "grid_worker", "community_secretary", "department_staff"])
+def test_the_screens_render_in_english_too(as_user, states, key):
+    case = states("summoned")
+    client = as_user(key)
+    for url in ["/cases/new/", "/cases/mine/", "/cases/inbox/", f"/cases/{case.number}/"]:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, url
+        assert '<html lang="en">' in html_of(response)

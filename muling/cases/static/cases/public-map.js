@@ -7,6 +7,8 @@
   if (!el || !window.L) return;
   var markers = data ? JSON.parse(data.textContent) : [];
   var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
+  // Points above the grids' name labels (the tooltip pane is 650), or a point in a grid's middle hides.
+  map.createPane("points").style.zIndex = 660;
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
   }
@@ -29,7 +31,7 @@
 
   markers.forEach(function (m) {
     L.circleMarker([m.lat, m.lon], {
-      radius: 8, weight: 2, color: "#ffffff",
+      pane: "points", radius: 8, weight: 2, color: "#ffffff",
       fillColor: m.open ? "#b3261e" : "#6e7781", fillOpacity: 0.9
     }).bindPopup(popup(m)).addTo(group);
   });

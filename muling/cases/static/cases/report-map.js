@@ -13,6 +13,8 @@
   var palette = ["#b3261e", "#1f6feb", "#1a7f37", "#8250df", "#bf5700", "#0a7ea4"];
 
   var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
+  // Points above the grids' name labels (the tooltip pane is 650), or a point in a grid's middle hides.
+  map.createPane("points").style.zIndex = 660;
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
   }
@@ -34,7 +36,7 @@
   function put(latlng, picked) {
     if (!marker) {
       marker = L.circleMarker(latlng, {
-        radius: 10, color: "#b3261e", weight: 4, fillColor: "#ffffff", fillOpacity: 1
+        pane: "points", radius: 10, color: "#b3261e", weight: 4, fillColor: "#ffffff", fillOpacity: 1
       }).addTo(map);
     } else {
       marker.setLatLng(latlng);
