@@ -25,6 +25,15 @@ DESKTOP = {"width": 1280, "height": 900}
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def no_script_errors(page: Page):
+    """A script error (Leaflet, htmx, ours) fails the test even when the page looks fine."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield
+    assert errors == []
+
+
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_function("Array.from(document.images).every(img => img.complete)")
@@ -90,7 +99,7 @@ def test_resident_reports_through_the_qr_code_worker_resolves_resident_rates(
     expect(page.locator("#facts")).to_contain_text("已派遣")
     expect(page.locator("#facts")).to_contain_text("服务卡扫码")
     expect(page.locator("#problem .photos img")).to_have_count(1)
-    assert page.locator("#problem .photos img").evaluate("img => img.naturalWidth") > 0
+    page.wait_for_function("document.querySelector('#problem .photos img').naturalWidth > 0")  # it decodes
     case = Case.objects.get(number=number)
     assert case.channel == "service_card" and case.area_id == building.pk
     shot(page, "03-case-resident")

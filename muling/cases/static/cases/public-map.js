@@ -9,6 +9,7 @@
   var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
   // Points above the grids' name labels (the tooltip pane is 650), or a point in a grid's middle hides.
   map.createPane("points").style.zIndex = 660;
+  map.setView([35.8, 116.1], 13); // provisional, so layers can be added before the data decides the view
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
   }
@@ -44,8 +45,9 @@
   }
 
   function fit(bounds) {
-    if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 });
-    else map.setView([35.8, 116.1], 13);
+    // No animation: the first view is where the page starts, not a journey from the provisional one.
+    if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17, animate: false });
+    else map.setView([35.8, 116.1], 13, { animate: false });
   }
 
   fetch(el.dataset.geojson, { headers: { Accept: "application/json" } })
@@ -55,7 +57,10 @@
         style: { color: "#1f6feb", weight: 2, fillColor: "#1f6feb", fillOpacity: 0.08 },
         onEachFeature: function (feature, lyr) {
           var p = feature.properties || {};
-          lyr.bindTooltip(p.name || p.code, { permanent: true, direction: "center", className: "grid-label" });
+          // The name sits just inside the grid's top edge, leaving its middle to the points.
+          var b = lyr.getBounds();
+          L.tooltip({ permanent: true, direction: "bottom", className: "grid-label", offset: [0, 4] })
+            .setLatLng([b.getNorth(), b.getCenter().lng]).setContent(p.name || p.code).addTo(map);
         }
       }).addTo(map);
       layer.bringToBack();

@@ -15,6 +15,7 @@
   var map = L.map(el, { scrollWheelZoom: false, zoomSnap: 0.25 });
   // Points above the grids' name labels (the tooltip pane is 650), or a point in a grid's middle hides.
   map.createPane("points").style.zIndex = 660;
+  map.setView([35.8, 116.1], 13); // provisional, so layers can be added before the data decides the view
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
   }
@@ -27,9 +28,10 @@
   function fit() {
     map.invalidateSize();
     if (fitted || !visible()) return;
-    if (marker) map.setView(marker.getLatLng(), Math.max(map.getZoom() || 0, 16));
-    else if (bounds) map.fitBounds(bounds, { padding: [12, 12] });
-    else map.setView([35.8, 116.1], 13);
+    var still = { animate: false };
+    if (marker) map.setView(marker.getLatLng(), Math.max(map.getZoom() || 0, 16), still);
+    else if (bounds) map.fitBounds(bounds, { padding: [12, 12], animate: false });
+    else map.setView([35.8, 116.1], 13, still);
     fitted = true;
   }
 
@@ -75,7 +77,10 @@
         },
         onEachFeature: function (feature, lyr) {
           var p = feature.properties || {};
-          lyr.bindTooltip(p.name || p.code, { permanent: true, direction: "center", className: "grid-label" });
+          // The name sits just inside the grid's top edge, leaving its middle to the points.
+          var b = lyr.getBounds();
+          L.tooltip({ permanent: true, direction: "bottom", className: "grid-label", offset: [0, 4] })
+            .setLatLng([b.getNorth(), b.getCenter().lng]).setContent(p.name || p.code).addTo(map);
         }
       }).addTo(map);
       if (layer.getLayers().length) bounds = layer.getBounds();
