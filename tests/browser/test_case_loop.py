@@ -244,3 +244,49 @@ def test_the_secretary_urges_an_overdue_case_from_the_board(live_server, page: P
     shot(page, "15-case-secretary")
     page.set_viewport_size(PHONE)
     shot(page, "16-case-secretary-phone")
+
+
+def test_refusals_are_shown_at_the_field_and_staff_forms_look_right(live_server, page: Page, tmp_path):
+    world = World.build()
+    install_default_categories(Category)
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/login/?next=/cases/new/")
+    log_in(page, "13800000001")
+    page.get_by_label("问题类型").select_option(label="供暖")
+    expect(page.get_by_label("室内温度（℃）")).to_be_visible()  # the category's extra question
+    page.get_by_label("室内温度（℃）").fill("很冷")
+    fake = tmp_path / "x.jpg"
+    fake.write_text("not a photo")
+    page.locator("input[name=photos]").set_input_files(fake)
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#field-id_q_indoor_temp .errorlist")).to_contain_text("应为数字")
+    page.get_by_label("室内温度（℃）").fill("14")
+    page.locator("input[name=photos]").set_input_files(fake)
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#field-id_text .errorlist")).to_contain_text("请填写内容")
+    page.get_by_label("问题描述").fill("暖气不热")
+    page.locator("input[name=photos]").set_input_files(fake)
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#field-id_photos .errorlist")).to_contain_text("上传的文件不是有效的图片")
+    shot(page, "17-report-refused-at-field")
+    assert not Case.objects.exists()
+    log_out(page)
+
+    page.goto(f"{base}/login/?next=/cases/patrol/")
+    log_in(page, "grid_worker")
+    expect(page.get_by_label("位置（网格或楼栋）")).to_contain_text("幸福街第一网格")
+    shot(page, "18-patrol-form")
+
+    services.case_submit(
+        category=Category.objects.get(code="water_supply"),
+        text="5号楼停水一整天了",
+        channel="web",
+        reporter=world.users["other_grid_resident"],
+        household=world.households["other_grid"],
+    )
+    log_out(page)
+    page.goto(f"{base}/login/?next=/cases/department/")
+    log_in(page, "department_staff")
+    expect(page.locator("#department-queue")).to_contain_text("5号楼停水")
+    shot(page, "19-department-queue")
