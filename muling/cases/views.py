@@ -211,12 +211,16 @@ def report(request):
     card_building = _building(request.GET.get("building")) if data is None else None
     category = _category_from(data.get("category") if data else request.GET.get("category"))
     if data is None:
+        if household:
+            place = forms.PlaceChoice.HOME
+        elif card_building or screens.map_community(user) is None:
+            place = forms.PlaceChoice.BUILDING  # the scanned building, or the advice to scan one
+        else:
+            place = forms.PlaceChoice.MAP
         initial = {
             "key": forms.new_form_key(),
             "source": "card" if card_building else "web",
-            "place": forms.PlaceChoice.BUILDING
-            if card_building
-            else (forms.PlaceChoice.HOME if household else forms.PlaceChoice.MAP),
+            "place": forms.PlaceChoice.BUILDING if card_building else place,
             "building": card_building.code if card_building else "",
             "category": category,
         }

@@ -778,3 +778,9 @@ def test_the_screens_render_in_english_too(as_user, states, key):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200, url
         assert '<html lang="en">' in html_of(response)
+
+
+def test_a_user_without_an_address_is_told_how_to_report(as_user, categories):
+    html = html_of(as_user("nobody").get("/cases/new/"))
+    assert 'value="building" checked' in html
+    assert "请扫描楼栋服务卡上的二维码上报" in html
