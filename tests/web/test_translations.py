@@ -105,9 +105,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 
 class ChromeText(HTMLParser):
-    """The text of a page's chrome. Skips what is marked as not English on purpose: elements with a
-    lang other than English (the language switch names 简体中文 in Chinese) and aria-hidden
-    decoration (the 睦 brand mark)."""
+    """The text of a page's chrome. Skips what is Chinese on purpose: elements whose lang is not
+    English (the language switch names 简体中文 in Chinese) and the 睦 glyph of the brand mark."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -122,7 +121,7 @@ class ChromeText(HTMLParser):
         lang = (attrs.get("lang") or "").lower()
         skipped = (
             tag in ("script", "style", "template")
-            or attrs.get("aria-hidden") == "true"
+            or "brand-mark" in (attrs.get("class") or "").split()
             or bool(lang and not lang.startswith("en") and tag != "html")
         )
         if not skipped and not self._inside()[1]:
@@ -181,12 +180,15 @@ def pages(world, client, compiled_catalog):
         household=resident.person.household,
     )
     grid, community, street = world.area("grid"), world.area("community"), world.area("street")
+    building = world.area("building")
     household = world.households["home"]
     this_month = timezone.localdate().strftime("%Y-%m")
     pages = [
         (None, reverse("home")),
         (None, reverse("login")),
         (None, reverse("cases:public", args=[community.code])),
+        (None, reverse("stats:public", args=[community.code])),
+        (None, reverse("building_entry", args=[building.code])),
         ("resident", reverse("home")),
         ("resident", reverse("cases:new")),
         ("resident", reverse("cases:mine")),
@@ -202,13 +204,21 @@ def pages(world, client, compiled_catalog):
         ("grid_worker", reverse("places:tree")),
         ("grid_worker", reverse("places:area", args=[grid.code])),
         ("grid_worker", reverse("places:household", args=[household.pk])),
+        ("grid_worker", reverse("places:card", args=[building.code])),
+        ("grid_worker", reverse("places:cards", args=[grid.code])),
         ("grid_worker", reverse("people:search") + "?q=王"),
+        ("grid_worker", reverse("people:person", args=[resident.person.pk])),
+        ("grid_worker", reverse("api_tokens:list")),
         ("grid_chief", reverse("home")),
         ("community_secretary", reverse("home")),
         ("community_secretary", reverse("cases:board")),
+        ("community_secretary", reverse("cases:detail", args=[case.number])),
+        ("community_secretary", reverse("hotline_import")),
         ("community_secretary", reverse("places:area", args=[community.code])),
         ("community_secretary", reverse("stats:dashboard")),
         ("community_secretary", reverse("stats:formulas")),
+        ("community_secretary", reverse("stats:hot")),
+        ("community_secretary", reverse("stats:themes")),
         ("street_secretary", reverse("home")),
         ("street_secretary", reverse("stats:report", args=[street.code]) + f"?period={this_month}"),
         ("county_secretary", reverse("home")),
