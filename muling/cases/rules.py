@@ -141,6 +141,11 @@ rules.add_perm(
     is_superuser | rules.predicate(lambda u: scope.has_any_role(u, SECRETARY_ROLES)),
 )
 rules.add_perm("cases.report_for_others", is_superuser | rules.predicate(lambda u: scope.is_staff_member(u)))
+# Which screens a user has: the supervision board (督办) and a department's queue.
+rules.add_perm(
+    "cases.view_board", is_superuser | rules.predicate(lambda u: scope.has_any_role(u, SUPERVISOR_ROLES))
+)
+rules.add_perm("cases.view_department_queue", rules.predicate(lambda u: bool(department_ids(u))))
 
 
 @about_a_case

@@ -25,7 +25,6 @@ from muling.places.models import Area
 from . import selectors
 from .enums import OPEN_STATUSES, Channel, EventKind, Level, Satisfaction
 from .models import Case, CaseEvent, ExtensionRequest
-from .rules import SUPERVISOR_ROLES, department_ids
 from .schemas import event_out
 
 DUE_SOON = timedelta(hours=24)
@@ -55,7 +54,7 @@ class CaseNav:
 
     @cached_property
     def has_department(self) -> bool:
-        return bool(self.user.is_authenticated and department_ids(self.user))
+        return bool(self.user.is_authenticated and self.user.has_perm("cases.view_department_queue"))
 
 
 def is_case_worker(user) -> bool:
@@ -64,7 +63,7 @@ def is_case_worker(user) -> bool:
 
 
 def is_supervisor(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or scope.has_any_role(user, SUPERVISOR_ROLES)))
+    return bool(user.is_authenticated and user.has_perm("cases.view_board"))
 
 
 # ---- places --------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from muling.places import selectors as places
 from muling.places.levels import Level as AreaLevel
 from muling.places.models import Area
 
-from . import forms, routing, screens, selectors, services
+from . import abuse, forms, routing, screens, selectors, services
 from .actions import ACTIONS_BY_SLUG, action_form, offered
 from .answers import allowed_keys, clean_answers, questions_of
 from .enums import Action, Channel, Status
@@ -228,15 +228,22 @@ def report(request):
     else:
         form = forms.ReportForm(data, request.FILES, category=category)
     status = 200
+    retry_after = None
     if data is not None:
+        status = 400
         if form.is_valid():
-            case = _submit_report(request, form, category, household)
+            try:
+                case = abuse.submit_limited(
+                    request, request.user, lambda: _submit_report(request, form, category, household)
+                )
+            except abuse.ReportRateLimited as error:
+                form.add_domain_error(error)
+                case, status, retry_after = None, error.status, error.retry_after
             if case is not None:
                 messages.success(
                     request, _("已提交，编号 %(number)s。办理进展会通知您。") % {"number": case.number}
                 )
                 return redirect("cases:detail", number=case.number)
-        status = 400
     chosen_building = _building(form["building"].value())
     community = screens.map_community(user, chosen_building or card_building)
     context = {
@@ -249,7 +256,10 @@ def report(request):
         "map_tile_url": _map_tiles()[0],
         "map_tile_attribution": _map_tiles()[1],
     }
-    return render(request, "cases/report.html", context, status=status)
+    response = render(request, "cases/report.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _map_tiles() -> tuple[str, str]:
@@ -511,9 +521,9 @@ def queue(request):
 def department(request):
     """A department's queue: cases it owns and the summonses (吹哨) it must answer."""
     user = request.user
-    ids = department_ids(user)
-    if not ids:
+    if not user.has_perm("cases.view_department_queue"):
         raise PermissionDenied
+    ids = department_ids(user)
     now = timezone.now()
     cases = list(selectors.handler_queue(user=user).filter(owner_department_id__in=ids)[:300])
     context = {
