@@ -298,8 +298,33 @@ def report_card(request, code: str):
             "best": grids[:3],
             "worst": list(reversed(grids[3:]))[:3] if len(grids) > 3 else [],
             "hot": selectors.ranked(selectors.by_category(q), "received")[:5],
+            "clusters": _period_hotspots(user, street, first, last)[:10],
+            "themes": themes_in(user, street, first, last),
             "querystring": urlencode(q.params()),
         },
+    )
+
+
+def _period_hotspots(user, street: Area, first, last):
+    """The period's hot problems: clusters of similar cases received between `first` and `last`."""
+    from datetime import timedelta
+
+    from .hotspots import hotspots
+    from .rollups import day_start
+
+    return hotspots(
+        user=user, area=street, days=(last - first).days + 1, now=day_start(last + timedelta(days=1))
+    )
+
+
+def themes_in(user, street: Area, first, last):
+    from .themes import themes_visible
+
+    return (
+        themes_visible(user)
+        .filter(area__path__startswith=street.path, created_at__date__lte=last)
+        .exclude(closed_at__date__lt=first)
+        .select_related("area", "owner")
     )
 
 

@@ -186,3 +186,11 @@ def test_hot_problems_and_themes_through_the_api(world, heating_cluster):
         f"/api/v1/stats/themes/{theme_id}/close", {"result": "已修复"}, content_type="application/json"
     )
     assert closed.status_code == 200 and closed.json()["state"] == "done"
+
+
+def test_report_card_lists_the_periods_hot_problems(world, heating_cluster, client_as):
+    client = client_as(world.users["street_secretary"])
+    period = timezone.localdate().strftime("%Y-%m")
+    page = client.get(f"/stats/report/{world.area('street').code}/", {"period": period}).content.decode()
+    assert 'id="report-clusters"' in page
+    assert "1号楼" in page.split('id="report-clusters"')[1].split("</section>")[0]
