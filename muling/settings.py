@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "muling.open311",
     "muling.web",
     "muling.api",
+    "muling.privacy",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/hotline/", hotline_views.import_page, name="hotline_import"),
     path("cases/", include("muling.cases.urls")),
     path("stats/", include("muling.stats.urls")),
+    path("privacy/", include("muling.privacy.urls")),
     path("", include("muling.web.urls")),
 ]
 if settings.DEBUG:

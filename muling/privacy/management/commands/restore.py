@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from muling.privacy import backup
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace the database and the uploaded media with those of an archive written by `backup`. "
+        "The archive's checksums are verified first; a damaged archive is refused before anything changes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("archive", help="a tar.gz written by manage.py backup")
+        parser.add_argument(
+            "--yes", action="store_true", help="do not ask for confirmation (the current data is replaced)"
+        )
+
+    def handle(self, *args, archive, yes=False, **options):
+        if not yes and options.get("interactive", True):
+            answer = input(f"This replaces the database and media with {archive}. Type 'yes' to continue: ")
+            if answer.strip().lower() != "yes":
+                raise CommandError("restore cancelled")
+        try:
+            result = backup.restore(archive)
+        except backup.BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"restored {archive}: {result.tables} tables, {result.rows} rows, {result.media_files} media "
+                "files; row counts match the manifest"
+            )
+        )
