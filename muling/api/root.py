@@ -148,11 +148,13 @@ def data_error(request, exc):
 
 def _mount() -> None:
     from muling.cases.api import router as cases_router
+    from muling.cases.api_photos import router as case_photos_router
     from muling.stats.api import router as stats_router
 
     from .routers import router as platform_router
 
     api.add_router("", cases_router)
+    api.add_router("", case_photos_router)
     api.add_router("", platform_router)
     api.add_router("/stats", stats_router)
 

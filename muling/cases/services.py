@@ -349,6 +349,40 @@ def case_rate(
 
 
 @transaction.atomic
+def case_add_photos(*, case_id: int, actor, kind: str, photo_uploads) -> list[CasePhoto]:
+    """Add photos after the fact: the reporter to their problem while it is being handled, the handler
+    to the result while working on it or once resolved. The photos are noted on the timeline."""
+    case = _lock(case_id)
+    if kind == CasePhoto.Kind.REPORT:
+        require(actor, "cases.rate_case", case)  # the reporter
+        allowed = set(OPEN_STATUSES)
+    elif kind == CasePhoto.Kind.RESULT:
+        require(actor, "cases.resolve_case", case)  # the handler
+        allowed = {Status.IN_PROGRESS, Status.RESOLVED}
+    else:
+        raise CaseError("bad_photo_kind", _("照片类型应为 report 或 result"), field="kind")
+    if case.status not in allowed:
+        transitions.target(case.status, "add_photos")  # raises the usual "illegal transition" error
+    cleaned = photos.clean_photos(photo_uploads)
+    if not cleaned:
+        raise CaseError("photos_required", _("请选择照片"), field="photos")
+    if case.photos.filter(kind=kind).count() + len(cleaned) > photos.MAX_PHOTOS:
+        raise CaseError(
+            "too_many_photos", _("最多上传 %(n)d 张照片") % {"n": photos.MAX_PHOTOS}, field="photos"
+        )
+    added = [CasePhoto.objects.create(case=case, kind=kind, image=c, uploaded_by=actor) for c in cleaned]
+    _move(
+        case,
+        Action.NOTE,
+        actor=actor,
+        kind=EventKind.NOTE,
+        note=_("补充照片 %(n)d 张") % {"n": len(added)},
+        data={"photos": len(added), "kind": kind},
+    )
+    return added
+
+
+@transaction.atomic
 def case_reopen(*, case_id: int, actor, note: str) -> Case:
     """A supervisor sends a resolved case back (返工) before the resident has rated it."""
     case = _lock(case_id)
