@@ -354,7 +354,7 @@ def case_add_photos(*, case_id: int, actor, kind: str, photo_uploads) -> list[Ca
     to the result while working on it or once resolved. The photos are noted on the timeline."""
     case = _lock(case_id)
     if kind == CasePhoto.Kind.REPORT:
-        require(actor, "cases.rate_case", case)  # the reporter
+        require(actor, "cases.add_report_photos", case)
         allowed = set(OPEN_STATUSES)
     elif kind == CasePhoto.Kind.RESULT:
         require(actor, "cases.resolve_case", case)  # the handler
