@@ -26,3 +26,9 @@ def test_logout_needs_post(client_as, world):
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
     assert "王秀兰" not in client.get(reverse("home")).content.decode()
+
+
+def test_login_page_title_names_muling_not_the_host(client):
+    page = client.get("/login/").content.decode()
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert "睦邻" in title and "testserver" not in title
