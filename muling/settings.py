@@ -57,20 +57,29 @@ INSTALLED_APPS = [
     "muling.open311",
     "muling.web",
     "muling.api",
+    "muling.trust",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "muling.privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "muling.trust.otp.RequireOTPMiddleware",  # staff with a TOTP device type its code after the password
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "muling.urls"
@@ -115,6 +124,7 @@ else:
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
+    "muling.trust.backends.LoginThrottleBackend",  # django-axes' lockout check must come first
     "rules.permissions.ObjectPermissionBackend",
     "muling.people.backends.PhoneOrUsernameBackend",
 ]
@@ -205,3 +215,72 @@ HOLIDAY_CALENDAR_KNOWN_UNTIL = int(os.environ.get("HOLIDAY_CALENDAR_KNOWN_UNTIL"
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "muling.cases.notify.ConsoleSms")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "muling@localhost")
+
+# ---- security (issue 7) ----------------------------------------------------------------------------
+# Login throttling (django-axes): one counter per account *and* client address, so a stranger guessing a
+# password cannot lock the owner out from home; the phone and the username of one account share it.
+from datetime import timedelta  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "muling.trust.backends.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "muling.trust.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "muling.trust.views.lockout"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "睦邻")
+
+# Password policy for every password set through Django (admin, changepassword, createsuperuser).
+for _validator in AUTH_PASSWORD_VALIDATORS:
+    if _validator["NAME"].endswith("MinimumLengthValidator"):
+        _validator["OPTIONS"] = {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))}
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files; map tiles
+# from MAP_TILE_URL's host when one is configured ("{s}" subdomains become a wildcard).
+_img_src = ["'self'", "data:", "blob:"]
+if MAP_TILE_URL:
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+    if _tiles.scheme and _tiles.netloc:
+        _img_src.append(f"{_tiles.scheme}://{_tiles.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _img_src,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Production over HTTPS: SECURE_COOKIES=1 (or a public ALLOWED_HOSTS with DEBUG=0) says the site is
+# served over TLS; then redirect to HTTPS and send HSTS. Behind a TLS-terminating proxy set BEHIND_PROXY=1
+# so Django trusts the proxy's X-Forwarded-Proto (only then: a client could send it too).
+_HTTPS = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Abuse limits on reporting (muling/cases/abuse.py); 0 turns a limit off.
+REPORT_LIMIT_PER_USER_PER_HOUR = int(os.environ.get("REPORT_LIMIT_PER_USER_PER_HOUR", "10"))
+REPORT_LIMIT_PER_ADDRESS_PER_HOUR = int(os.environ.get("REPORT_LIMIT_PER_ADDRESS_PER_HOUR", "30"))
+# More than this many near-identical texts (rapidfuzz ratio >= REPORT_REPEAT_SIMILARITY) from one reporter
+# within a day flags the new case for a supervisor (it is still accepted).
+REPORT_REPEAT_LIMIT_PER_DAY = int(os.environ.get("REPORT_REPEAT_LIMIT_PER_DAY", "3"))
+REPORT_REPEAT_SIMILARITY = int(os.environ.get("REPORT_REPEAT_SIMILARITY", "90"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("muling.cases.urls")),
     path("stats/", include("muling.stats.urls")),
     path("privacy/", include("muling.privacy.urls")),
+    path("account/", include("muling.trust.urls")),
     path("", include("muling.web.urls")),
 ]
 if settings.DEBUG:

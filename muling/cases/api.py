@@ -18,7 +18,7 @@ from muling.people import scope
 from muling.people.models import Department, Person
 from muling.places.models import Area
 
-from . import selectors, services
+from . import abuse, selectors, services
 from .answers import clean_answers
 from .enums import OPEN_STATUSES
 from .errors import CaseError, CaseNotFound
@@ -151,23 +151,29 @@ def case_submit(request, body: CaseSubmitIn):
         area = Area.objects.filter(code=body.area_code).first()
         if area is None:
             raise CaseError("unknown_area", _("区域编码不存在"), field="area_code")
-    case = services.case_submit(
-        category=category,
-        text=body.text,
+    answers = clean_answers(category, body.answers)
+    case = abuse.submit_limited(
+        request,
+        user,
+        lambda: services.case_submit(
+            category=category,
+            text=body.text,
+            channel=body.channel,
+            reporter=user,
+            household=household,
+            area=area,
+            lat=body.lat,
+            lon=body.lon,
+            address=body.address,
+            contact_name=body.contact_name,
+            contact_phone=body.contact_phone,
+            hide_name=body.hide_name,
+            is_public=body.is_public,
+            answers=answers,
+            # Keys are per user: one user's key can never return another user's case.
+            idempotency_key=f"api:{user.pk}:{key}" if key else None,
+        ),
         channel=body.channel,
-        reporter=user,
-        household=household,
-        area=area,
-        lat=body.lat,
-        lon=body.lon,
-        address=body.address,
-        contact_name=body.contact_name,
-        contact_phone=body.contact_phone,
-        hide_name=body.hide_name,
-        is_public=body.is_public,
-        answers=clean_answers(category, body.answers),
-        # Keys are per user: one user's key can never return another user's case.
-        idempotency_key=f"api:{user.pk}:{key}" if key else None,
     )
     return Status(201, _case_json(case.pk, user))
 

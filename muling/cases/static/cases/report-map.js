@@ -80,7 +80,7 @@
           // The name sits just inside the grid's top edge, leaving its middle to the points.
           var b = lyr.getBounds();
           L.tooltip({ permanent: true, direction: "bottom", className: "grid-label", offset: [0, 4] })
-            .setLatLng([b.getNorth(), b.getCenter().lng]).setContent(p.name || p.code).addTo(map);
+            .setLatLng([b.getNorth(), b.getCenter().lng]).setContent(Object.assign(document.createElement("span"), { textContent: p.name || p.code })).addTo(map);
         }
       }).addTo(map);
       if (layer.getLayers().length) bounds = layer.getBounds();

@@ -50,7 +50,7 @@
     data.map.values.forEach(function (v) { titles[v.name] = v.title; displays[v.name] = v.display; });
     var colours = data.map.higher_is_better ? ["#f4c7c3", "#1a7f37"] : ["#1a7f37", "#f4c7c3"];
     map.setOption({
-      tooltip: { trigger: "item", formatter: function (p) { return titles[p.name] + "<br>" + data.map.indicator + "：" + (displays[p.name] || "—"); } },
+      tooltip: { trigger: "item", formatter: function (p) { var esc = echarts.format.encodeHTML; return esc(titles[p.name]) + "<br>" + esc(data.map.indicator) + "：" + esc(displays[p.name] || "—"); } },
       visualMap: { min: numbers.length ? Math.min.apply(null, numbers) : 0, max: numbers.length ? Math.max.apply(null, numbers) : 100,
                    calculable: true, inRange: { color: colours }, left: 0, bottom: 0 },
       series: [{ type: "map", map: "muling-grids", roam: true, data: data.map.values,

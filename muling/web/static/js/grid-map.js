@@ -31,7 +31,7 @@
         },
         onEachFeature: function (feature, lyr) {
           var p = feature.properties || {};
-          lyr.bindTooltip(p.name || p.code, { permanent: true, direction: "center", className: "grid-label" });
+          lyr.bindTooltip(Object.assign(document.createElement("span"), { textContent: p.name || p.code }), { permanent: true, direction: "center", className: "grid-label" });
           lyr.on("click", function () { window.location.href = areaUrl.replace("000000", p.code); });
         }
       }).addTo(map);
