@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from muling.privacy import backup
@@ -16,6 +18,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, archive, yes=False, **options):
+        if not Path(archive).is_file():
+            raise CommandError(f"no such archive: {archive}")
         if not yes and options.get("interactive", True):
             answer = input(f"This replaces the database and media with {archive}. Type 'yes' to continue: ")
             if answer.strip().lower() != "yes":
