@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/muling
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export DJANGO_SETTINGS_MODULE := muling.settings
 
-.PHONY: run test install install-dev system-deps static messages demo serve lint fmt clean
+.PHONY: run test install install-dev system-deps static messages demo serve lint fmt clean fuzz
 
 $(PYTHON):
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,10 @@ run: install demo serve
 
 test: install-dev
 	@bash scripts/test.sh
+
+# Schemathesis over the whole OpenAPI spec, >= 1,000 calls (the suite runs a bounded version).
+fuzz:
+	@bash scripts/fuzz.sh
 
 lint:
 	$(BIN)/ruff check .
