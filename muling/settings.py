@@ -201,6 +201,12 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, a task whose worker died is redelivered after the broker's visibility timeout
+# (Redis default: one hour). Sweeps are short and safe to repeat, so a killed worker's sweep is
+# picked up again within minutes instead (tests/crash proves the repeat escalates nothing twice).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT_SECONDS", "300"))
+}
 CELERY_TIMEZONE = TIME_ZONE
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
