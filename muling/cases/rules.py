@@ -119,6 +119,9 @@ def is_public_case(user, case: Case) -> bool:
 
 rules.add_perm("cases.view_case", may_view)
 rules.add_perm("cases.see_reporter", is_superuser | is_reporter | is_handler | covers_case)
+# The full phone goes to whoever must call the resident back (the handler) and to the reporter;
+# everyone else who may see the reporter sees it masked.
+rules.add_perm("cases.see_reporter_phone", is_reporter | is_handler)
 rules.add_perm("cases.accept_case", is_superuser | is_handler)
 rules.add_perm("cases.note_case", is_superuser | is_handler | supervises)
 rules.add_perm("cases.resolve_case", is_superuser | is_handler)

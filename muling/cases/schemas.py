@@ -271,14 +271,9 @@ def case_summary(case: Case, *, now=None) -> dict:
 def case_out(case: Case, *, user) -> dict:
     """The full case as `user` may see it."""
     data = case_summary(case)
-    reporter = None
-    if user.has_perm("cases.see_reporter", case):
-        person = getattr(case.reporter, "person", None) if case.reporter_id else None
-        reporter = {
-            "user_id": case.reporter_id,
-            "name": case.contact_name or (person.name if person else "") or "",
-            "phone": case.contact_phone or (person.phone if person else "") or "",
-        }
+    from .selectors import reporter_contact
+
+    reporter = reporter_contact(case, viewer=user)
     data.update(
         text=case.text,
         channel=case.channel,

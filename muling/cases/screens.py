@@ -307,14 +307,12 @@ def event_detail(event: CaseEvent) -> str:
     return ""
 
 
-def reporter_of(case: Case) -> dict | None:
-    """Name and phone of whoever reported the case (the caller for hotline and walk-in cases)."""
-    person = getattr(case.reporter, "person", None) if case.reporter_id else None
-    name = case.contact_name or (person.name if person else "") or ""
-    phone = case.contact_phone or (person.phone if person else "") or ""
-    if not (name or phone):
+def reporter_of(case: Case, viewer) -> dict | None:
+    """Name and phone of whoever reported the case, as the viewer may see them (selectors)."""
+    contact = selectors.reporter_contact(case, viewer=viewer)
+    if not contact or not (contact["name"] or contact["phone"]):
         return None
-    return {"name": name, "phone": phone}
+    return contact
 
 
 def pending_extension(case: Case) -> ExtensionRequest | None:

@@ -153,3 +153,18 @@ def unread_count(*, user) -> int:
 
 def inbox(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("case")
+
+
+def reporter_contact(case: Case, *, viewer) -> dict | None:
+    """Name and phone of whoever reported the case (the caller for hotline cases), as `viewer` may
+    see them: nothing without `cases.see_reporter`, a masked phone without `cases.see_reporter_phone`."""
+    from muling.people.crypto import mask_phone
+
+    if not viewer.has_perm("cases.see_reporter", case):
+        return None
+    person = getattr(case.reporter, "person", None) if case.reporter_id else None
+    name = case.contact_name or (person.name if person else "") or ""
+    phone = case.contact_phone or (person.phone if person else "") or ""
+    if phone and not viewer.has_perm("cases.see_reporter_phone", case):
+        phone = mask_phone(phone)
+    return {"user_id": case.reporter_id, "name": name, "phone": phone}

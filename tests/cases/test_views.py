@@ -389,7 +389,10 @@ def test_staff_enter_a_callers_problem_with_name_and_phone(as_user, world, categ
     assert case.channel == Channel.WALK_IN and case.reporter is None
     assert (case.contact_name, case.contact_phone) == ("张来访", "13712345678")
     page = html_of(client.get(response.url))
-    assert "张来访" in page and "13712345678" in page  # staff covering the place see the caller
+    # Staff covering the place see the caller, with the phone masked; the handler who calls back sees it.
+    assert "张来访" in page and "137****5678" in page and "13712345678" not in page
+    handler = html_of(as_user("grid_worker").get(response.url))
+    assert "13712345678" in handler
 
 
 # ---- the action forms ----------------------------------------------------------------------------
