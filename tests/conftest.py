@@ -1,9 +1,8 @@
 import pytest
-from playwright.sync_api import expect
 from django.utils import translation
+from playwright.sync_api import expect
 
 from tests.factories import World
-
 
 # Browser tests wait for htmx swaps and maps; on a loaded 2-core CI machine 5 s (Playwright's default)
 # is not always enough, and a flaky wait is worth nothing.
