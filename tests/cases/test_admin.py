@@ -7,8 +7,15 @@ from muling.cases.models import Category
 
 @pytest.mark.parametrize(
     "url",
-    ["/admin/cases/category/", "/admin/cases/routingrule/", "/admin/cases/calendarday/", "/admin/cases/case/",
-     "/admin/cases/summons/", "/admin/cases/extensionrequest/", "/admin/cases/notification/"],
+    [
+        "/admin/cases/category/",
+        "/admin/cases/routingrule/",
+        "/admin/cases/calendarday/",
+        "/admin/cases/case/",
+        "/admin/cases/summons/",
+        "/admin/cases/extensionrequest/",
+        "/admin/cases/notification/",
+    ],
 )
 def test_admin_pages_load(world, report, client_as, url):
     report()
