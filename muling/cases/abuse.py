@@ -11,6 +11,7 @@ atomic INCR, no check-then-act) and given back when nothing new was accepted —
 idempotent retry that returned the first case — so only accepted reports count.
 """
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -51,10 +52,8 @@ class Reservation:
 
     def release(self) -> None:
         for key in self.keys:
-            try:
+            with contextlib.suppress(ValueError):  # the window already ended
                 cache.decr(key)
-            except ValueError:  # the window already ended
-                pass
         self.keys = []
 
 

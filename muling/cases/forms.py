@@ -221,7 +221,7 @@ def new_form_key() -> str:
 
 
 class EmptyForm(ServiceForm):
-    pass
+    """An action without fields (accept, take over …): only the service's errors."""
 
 
 class NoteForm(ServiceForm):

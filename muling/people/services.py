@@ -23,7 +23,7 @@ ID_CHECK = "10X98765432"
 
 
 class PeopleError(DomainError):
-    pass
+    """A refused write to people or posts (400)."""
 
 
 def id_number_problem(value: str) -> str | None:

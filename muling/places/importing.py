@@ -33,7 +33,7 @@ HEADER_SEARCH_ROWS = 10
 
 
 class TableUnreadable(Exception):
-    pass
+    """The uploaded file is not a spreadsheet we can read."""
 
 
 @dataclass(frozen=True)

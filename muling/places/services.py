@@ -10,7 +10,7 @@ from .models import Area, Household, PartyOrganisation, validate_area_fields
 
 
 class PlaceError(DomainError):
-    pass
+    """A refused write to the area tree or households (400)."""
 
 
 def _raise_field_errors(errors: dict) -> None:

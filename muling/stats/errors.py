@@ -6,8 +6,8 @@ class StatsError(DomainError):
 
 
 class StatsForbidden(Forbidden):
-    pass
+    """Numbers outside the user's scope (403)."""
 
 
 class StatsNotFound(NotFound):
-    pass
+    """An unknown area, department or person (404)."""

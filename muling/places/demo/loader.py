@@ -30,7 +30,7 @@ from .plan import DEFAULT_SEED, AreaPlan, HouseholdPlan, PersonPlan, Plan, plan_
 
 
 class DemoError(DomainError):
-    pass
+    """The demo cannot be loaded or rebuilt as asked."""
 
 
 @dataclass
@@ -42,10 +42,10 @@ class LoadResult:
 
 class _NoProgress:
     def update(self, n: int = 1) -> None:
-        pass
+        """No bar to move when the caller asked for none."""
 
     def close(self) -> None:
-        pass
+        """Nothing to close."""
 
 
 def demo_city() -> Area | None:
