@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "muling.privacy",
+    "muling.benchmark",
 ]
 
 MIDDLEWARE = [
@@ -291,3 +292,7 @@ REPORT_LIMIT_PER_ADDRESS_PER_HOUR = int(os.environ.get("REPORT_LIMIT_PER_ADDRESS
 # within a day flags the new case for a supervisor (it is still accepted).
 REPORT_REPEAT_LIMIT_PER_DAY = int(os.environ.get("REPORT_REPEAT_LIMIT_PER_DAY", "3"))
 REPORT_REPEAT_SIMILARITY = int(os.environ.get("REPORT_REPEAT_SIMILARITY", "90"))
+
+# The benchmark's ceiling view (/bench/ceiling/, muling/benchmark): an anonymous one-row write that
+# bench/harness.py measures next to case intake. Off (404) everywhere except a benchmark server.
+BENCH_CEILING = env_bool("MULING_BENCH_CEILING", False)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("stats/", include("muling.stats.urls")),
     path("privacy/", include("muling.privacy.urls")),
     path("account/", include("muling.trust.urls")),
+    path("bench/", include("muling.benchmark.urls")),
     path("", include("muling.web.urls")),
 ]
 if settings.DEBUG:

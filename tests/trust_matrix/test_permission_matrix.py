@@ -322,6 +322,8 @@ def expectations() -> dict[tuple[str, str], Expect]:
     page("cases/hotline/", perm_without_object("cases.import_hotline"), fixed("/cases/hotline/"))
     # api tokens (own tokens only)
     page("api/tokens/", logged_in, fixed("/api/tokens/"))
+    # the benchmark's ceiling: off (404 for everyone) unless a benchmark server sets BENCH_CEILING
+    page("bench/ceiling/", nobody, fixed("/bench/ceiling/"), method="POST", body=lambda o, w: {"note": "x"})
     page("api/tokens/<int:pk>/revoke/", nobody, fixed("/api/tokens/999999999/revoke/"), method="POST")
     page(
         "api/tokens/keys/<int:pk>/revoke/", nobody, fixed("/api/tokens/keys/999999999/revoke/"), method="POST"

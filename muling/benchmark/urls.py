@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "benchmark"
+
+urlpatterns = [
+    path("ceiling/", views.ceiling, name="ceiling"),
+]
