@@ -1,0 +1,1 @@
+"""Benchmarks and the Jining-scale data generator (see GENERATOR.md)."""
