@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/muling
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export DJANGO_SETTINGS_MODULE := muling.settings
 
-.PHONY: run test install install-dev system-deps static messages demo serve lint fmt clean fuzz
+.PHONY: run test install install-dev system-deps static messages demo serve lint fmt clean fuzz bench
 
 $(PYTHON):
 	$(PY) -m venv $(VENV)
@@ -54,6 +54,19 @@ test: install-dev
 # Schemathesis over the whole OpenAPI spec, >= 1,000 calls (the suite runs a bounded version).
 fuzz:
 	@bash scripts/fuzz.sh
+
+# Side-by-side benchmark (bench/README.md): generate BENCH_SIZE data once (kept while its manifest
+# var/bench/<db>.json exists), then measure Muling, django-helpdesk and pgbench in one run.
+# `make bench` is the short small run; `make bench BENCH_SIZE=full` uses the harness's full durations.
+BENCH_SIZE ?= small
+BENCH_DB ?= muling_bench_$(BENCH_SIZE)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+BENCH_ARGS ?= $(if $(filter tiny small,$(BENCH_SIZE)),--duration 5 --list-duration 3,)
+bench: install-dev
+	@$(MAKE) --no-print-directory system-deps SYSTEM_DEPS=bench
+	@test -f var/bench/$(BENCH_DB).json || \
+		$(PYTHON) -m bench.generate --size $(BENCH_SIZE) --database-url $(BENCH_DATABASE_URL) --drop
+	$(PYTHON) -m bench.harness --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 lint:
 	$(BIN)/ruff check .
