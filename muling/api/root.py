@@ -149,6 +149,7 @@ def data_error(request, exc):
 def _mount() -> None:
     from muling.cases.api import router as cases_router
     from muling.cases.api_photos import router as case_photos_router
+    from muling.privacy.api import router as privacy_router
     from muling.stats.api import router as stats_router
 
     from .routers import router as platform_router
@@ -156,6 +157,7 @@ def _mount() -> None:
     api.add_router("", cases_router)
     api.add_router("", case_photos_router)
     api.add_router("", platform_router)
+    api.add_router("", privacy_router)
     api.add_router("/stats", stats_router)
 
 

@@ -307,9 +307,9 @@ def event_detail(event: CaseEvent) -> str:
     return ""
 
 
-def reporter_of(case: Case, viewer) -> dict | None:
+def reporter_of(case: Case, viewer, path: str = "") -> dict | None:
     """Name and phone of whoever reported the case, as the viewer may see them (selectors)."""
-    contact = selectors.reporter_contact(case, viewer=viewer)
+    contact = selectors.reporter_contact(case, viewer=viewer, path=path)
     if not contact or not (contact["name"] or contact["phone"]):
         return None
     return contact

@@ -10,7 +10,7 @@ from muling.people import scope
 from muling.places.models import Area
 
 from .enums import OPEN_STATUSES, Status
-from .models import Case, Category, Notification, Summons
+from .models import Case, Category, MeToo, Notification, Summons
 from .rules import CASE_VIEW_ROLES, SUPERVISOR_ROLES, department_ids
 
 LIST_RELATED = ("category", "area", "owner_person", "owner_department")
@@ -22,16 +22,26 @@ def case_visible(*, user) -> QuerySet[Case]:
         return Case.objects.none()
     if user.is_superuser:
         return Case.objects.all()
-    q = Q(reporter=user) | Q(me_toos__user=user)
+    # No joins and no DISTINCT: at city scale each branch must stay an index scan the planner can
+    # OR together (a join to followers would turn a resident's list into a scan of every case).
+    q = _own_q(user)
     if user.person_id:
         q |= Q(owner_person_id=user.person_id)
     depts = department_ids(user)
     if depts:
-        q |= Q(owner_department_id__in=depts) | Q(summonses__department_id__in=depts)
+        summoned = Summons.objects.filter(department_id__in=depts).values("case_id")
+        q |= Q(owner_department_id__in=depts) | Q(pk__in=summoned)
     paths = scope.area_paths(user, CASE_VIEW_ROLES)
     if paths:
         q |= scope.under_paths_q(paths, "area_path")
-    return Case.objects.filter(q).distinct()
+    return Case.objects.filter(q)
+
+
+def _own_q(user) -> Q:
+    """Reported by the user, or followed (附议) — the followed ids are read first: a person follows a
+    handful of cases, and a short id list keeps the whole condition index-friendly."""
+    followed = list(MeToo.objects.filter(user=user).values_list("case_id", flat=True))
+    return Q(reporter=user) | Q(pk__in=followed) if followed else Q(reporter=user)
 
 
 def case_get(*, user, pk: int) -> Case | None:
@@ -48,12 +58,7 @@ def case_get_by_number(*, user, number: str) -> Case | None:
 
 
 def my_reports(*, user) -> QuerySet[Case]:
-    return (
-        Case.objects.filter(Q(reporter=user) | Q(me_toos__user=user))
-        .distinct()
-        .select_related(*LIST_RELATED)
-        .order_by("-created_at")
-    )
+    return Case.objects.filter(_own_q(user)).select_related(*LIST_RELATED).order_by("-created_at")
 
 
 def handler_queue(*, user) -> QuerySet[Case]:
@@ -155,10 +160,14 @@ def inbox(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("case")
 
 
-def reporter_contact(case: Case, *, viewer) -> dict | None:
+def reporter_contact(case: Case, *, viewer, path: str = "") -> dict | None:
     """Name and phone of whoever reported the case (the caller for hotline cases), as `viewer` may
-    see them: nothing without `cases.see_reporter`, a masked phone without `cases.see_reporter_phone`."""
+    see them: nothing without `cases.see_reporter`, a masked phone without `cases.see_reporter_phone`.
+
+    A full phone shown to anyone but the reporter is written to the personal-data access log first
+    (once per viewer, case and day), so there is no way to show it without the row."""
     from muling.people.crypto import mask_phone
+    from muling.privacy.services import log_reporter_phone_view
 
     if not viewer.has_perm("cases.see_reporter", case):
         return None
@@ -167,4 +176,6 @@ def reporter_contact(case: Case, *, viewer) -> dict | None:
     phone = case.contact_phone or (person.phone if person else "") or ""
     if phone and not viewer.has_perm("cases.see_reporter_phone", case):
         phone = mask_phone(phone)
+    elif phone and viewer.pk != case.reporter_id:
+        log_reporter_phone_view(viewer=viewer, case=case, person=person, path=path)
     return {"user_id": case.reporter_id, "name": name, "phone": phone}

@@ -176,7 +176,7 @@ def _render_case(request, case: Case, *, failed: tuple[str, object] | None = Non
         "report_photos": [p for p in photos if p.kind == CasePhoto.Kind.REPORT],
         "result_photos": [p for p in photos if p.kind == CasePhoto.Kind.RESULT],
         "events": screens.timeline(case, user),
-        "reporter": screens.reporter_of(case, user),
+        "reporter": screens.reporter_of(case, user, path=request.path),
         "answers": _answers_shown(case),
         "channel_label": screens.channel_label(case.channel),
         "actions": actions,

@@ -1,7 +1,8 @@
 """Back office for accounts, people, departments and posts.
 
-The ID-card number is shown masked and can only be replaced, never read back; posts are checked by
-`services.post_problem`, the same rule `post_create` enforces, so a refusal appears at its field.
+The ID-card number is shown masked and can only be replaced, never read back; phones are masked too,
+except for `privacy.see_full_values`, and every export is logged (admin_privacy.py). Posts are checked
+by `services.post_problem`, the same rule `post_create` enforces, so a refusal appears at its field.
 """
 
 from django import forms
@@ -16,6 +17,7 @@ from muling.places.admin import SpreadsheetMixin
 from muling.places.resources import adopt_saved
 
 from . import crypto, scope, services
+from .admin_privacy import LoggedExportMixin, MaskedPhoneAdminMixin
 from .admin_scope import ScopedAdminMixin, is_unrestricted, visible_departments
 from .models import Department, Person, Post, User
 from .resources import PersonResource, PostResource
@@ -27,7 +29,7 @@ GRANTING_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, MaskedPhoneAdminMixin, DjangoUserAdmin):
     """Django's user admin plus the phone used to log in and the person whose posts grant rights.
 
     Accounts carry no post of their own, so only superusers and holders of Django's user permissions
@@ -122,7 +124,9 @@ class PersonForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdminMixin, SpreadsheetMixin, admin.ModelAdmin):
+class PersonAdmin(
+    ScopedAdminMixin, MaskedPhoneAdminMixin, LoggedExportMixin, SpreadsheetMixin, admin.ModelAdmin
+):
     form = PersonForm
     resource_classes = [PersonResource]
     # Department and property staff see the staff directory of their area; changing a record is for
@@ -169,6 +173,9 @@ class PersonAdmin(ScopedAdminMixin, SpreadsheetMixin, admin.ModelAdmin):
 
     def scope_queryset(self, request, qs):
         return qs & scope.visible_persons(request.user)
+
+    def export_person_ids(self, queryset) -> list[int]:
+        return list(queryset.values_list("pk", flat=True))
 
     def may_edit(self, request, obj):
         return obj.household_id is not None and scope.covers(
@@ -268,7 +275,7 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(ScopedAdminMixin, SpreadsheetMixin, admin.ModelAdmin):
+class PostAdmin(ScopedAdminMixin, LoggedExportMixin, SpreadsheetMixin, admin.ModelAdmin):
     form = PostForm
     resource_classes = [PostResource]
     list_display = ("person", "role", "area", "department", "start_date", "end_date", "is_active_now")
@@ -285,6 +292,9 @@ class PostAdmin(ScopedAdminMixin, SpreadsheetMixin, admin.ModelAdmin):
 
     def scope_queryset(self, request, qs):
         return qs & scope.visible_posts(request.user)
+
+    def export_person_ids(self, queryset) -> list[int]:
+        return list(queryset.order_by().values_list("person_id", flat=True).distinct())
 
     def may_edit(self, request, obj):
         return request.user.has_perm("people.manage_post", obj)

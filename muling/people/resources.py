@@ -1,7 +1,9 @@
 """Excel/CSV import and export of persons and posts (see muling/places/resources.py for the plumbing).
 
-Exports carry the ID-card number masked, never in full: a spreadsheet is copied, mailed and
-forgotten on desktops, which is exactly what the encrypted column protects against.
+Exports carry the ID-card number and the phone masked: a spreadsheet is copied, mailed and forgotten
+on desktops, which is exactly what the encrypted column protects against. A resource built with
+`full=True` writes them in full; the admin does that only for `privacy.see_full_values`, and logs every
+export (muling/people/admin_privacy.py).
 """
 
 from django.utils.translation import gettext as _
@@ -84,7 +86,7 @@ class PersonResource(ServiceResource):
     )
     birth_date = fields.Field(attribute="birth_date", column_name="birth_date", widget=DayWidget())
     phone = fields.Field(attribute="phone", column_name="phone", widget=TextWidget())
-    # Exported from the masked property: the full number never reaches a file.
+    # Exported masked (dehydrate_id_number) unless the resource was built with full=True.
     id_number = fields.Field(attribute="id_number_masked", column_name="id_number", widget=TextWidget())
     building_code = fields.Field(
         attribute="household__building__code", column_name="building_code", widget=TextWidget()
@@ -109,6 +111,16 @@ class PersonResource(ServiceResource):
         model = Person
         fields = PERSON_COLUMNS
         export_order = PERSON_COLUMNS
+
+    def __init__(self, *, full: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.full = full
+
+    def dehydrate_phone(self, person: Person) -> str:
+        return person.phone if self.full else person.phone_masked
+
+    def dehydrate_id_number(self, person: Person) -> str:
+        return person.id_number_full() if self.full else person.id_number_masked
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("household__building", "reports_to_community").order_by("pk")
@@ -214,6 +226,16 @@ class PostResource(ServiceResource):
         model = Post
         fields = POST_COLUMNS
         export_order = POST_COLUMNS
+
+    def __init__(self, *, full: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.full = full
+
+    def dehydrate_person_phone(self, post: Post) -> str:
+        return post.person.phone if self.full else post.person.phone_masked
+
+    def dehydrate_person_id_number(self, post: Post) -> str:
+        return post.person.id_number_full() if self.full else post.person.id_number_masked
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("person", "area", "department").order_by("area__path", "role", "pk")

@@ -15,10 +15,11 @@ from muling.cases.models import Case
 from muling.people import crypto
 from muling.people.models import Person
 
-from .models import AccessReason, DataField, PersonalDataAccess
+from .models import AccessReason, AdminExport, DataField, PersonalDataAccess
 
 ANONYMOUS_NAME = "已匿名"  # a stored value, not a UI string: the record itself says it was anonymised
 MAX_NOTE = 200
+FULL_EXPORT_NOTE = "完整导出"  # stored with the log row, like ANONYMOUS_NAME
 
 
 def _viewer_name(user) -> str:
@@ -151,11 +152,100 @@ def export_own(user) -> dict:
 
 
 @transaction.atomic
-def export_person(*, actor, person: Person, reason: str, note: str = "", path: str = "") -> dict:
+def export_person(
+    *, actor, person: Person, reason: str, note: str = "", path: str = "", full: bool = False
+) -> dict:
+    """A staff export of one person, masked; `full` (the record as the resident's own export has it,
+    for a data-subject request answered by staff) only with `privacy.see_full_values`."""
     if not actor.has_perm("privacy.export_person", person):
         raise PermissionDenied
+    if full and not actor.has_perm("privacy.see_full_values"):
+        raise PermissionDenied
+    if full:
+        note = f"{FULL_EXPORT_NOTE}{'：' if note else ''}{note}"[:MAX_NOTE]
     log_access(viewer=actor, person=person, field=DataField.EXPORT, reason=reason, note=note, path=path)
-    return person_data(person, full=False)
+    return person_data(person, full=full)
+
+
+# ---- automatic entries: the reporter's phone on a case, roster exports ---------------------------------
+
+
+def log_reporter_phone_view(*, viewer, case: Case, person: Person | None, path: str = "") -> None:
+    """Record that `viewer` was shown the full phone of the reporter of `case` (the handler who calls
+    back). Whose: the reporter's person if known, else the case (a hotline caller has only a phone).
+
+    One row per viewer, case and local day (a conditional unique constraint; a concurrent second
+    insert is ignored), so refreshing the case page does not flood the resident's log.
+    """
+    PersonalDataAccess.objects.bulk_create(
+        [
+            PersonalDataAccess(
+                viewer=viewer,
+                viewer_name=_viewer_name(viewer),
+                person=person,
+                case=case,
+                field=DataField.PHONE,
+                reason=AccessReason.CALLBACK,
+                note=case.number,
+                path=(path or "")[:300],
+                day=timezone.localdate(),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def record_admin_export(
+    *,
+    actor,
+    model: str,
+    rows: int,
+    person_ids: list[int],
+    full: bool,
+    reason: str,
+    note: str = "",
+    filters: str = "",
+    file_format: str = "",
+) -> AdminExport:
+    """Log a back-office roster export before the file is sent. A full export (phones and ID numbers
+    in clear) is only for `privacy.see_full_values`, and also writes one row per person, so each
+    resident sees it on their "who viewed my data" page; a masked roster is logged as one row."""
+    if full and not actor.has_perm("privacy.see_full_values"):
+        raise PermissionDenied
+    reason, note = clean_reason(reason, note)
+    export = AdminExport.objects.create(
+        actor=actor,
+        actor_name=_viewer_name(actor),
+        model=model[:50],
+        rows=rows,
+        persons=len(set(person_ids)),
+        full=full,
+        file_format=file_format[:10],
+        filters=filters[:500],
+        reason=reason,
+        note=note,
+    )
+    if full:
+        name = _viewer_name(actor)
+        now = timezone.now()
+        PersonalDataAccess.objects.bulk_create(
+            [
+                PersonalDataAccess(
+                    viewer=actor,
+                    viewer_name=name,
+                    person_id=pk,
+                    field=DataField.FULL_EXPORT,
+                    reason=reason,
+                    note=note,
+                    at=now,
+                    path=f"admin-export:{export.pk}",
+                )
+                for pk in sorted(set(person_ids))
+            ],
+            batch_size=1000,
+        )
+    return export
 
 
 # ---- anonymisation ---------------------------------------------------------------------------------------

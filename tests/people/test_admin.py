@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from muling.people import scope
 from muling.people import services as people
 from muling.people.models import Person, Post
 from muling.people.roles import Role
@@ -131,7 +132,8 @@ def test_staff_see_only_persons_in_scope(world, client_as, staff_secretary):
 
 def test_staff_export_only_their_scope(world, client_as, staff_secretary):
     response = client_as(staff_secretary).post(
-        reverse("admin:people_person_export"), {"format": "1", "resource": "0", **_all_export_fields()}
+        reverse("admin:people_person_export"),
+        {"format": "1", "resource": "0", "reason": "business", **_all_export_fields()},
     )
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
@@ -546,3 +548,151 @@ def test_an_admin_import_with_a_bad_row_imports_nothing(world, as_admin):
     assert "网格的编码应为 15 位数字" in response.content.decode()
     assert "confirm_form" not in response.context
     assert Area.objects.count() == before
+
+
+# ---- personal data in the back office: masked by default, full for the entitled, exports logged -------
+
+
+PERSON_EXPORT = reverse("admin:people_person_export")
+POST_EXPORT = reverse("admin:people_post_export")
+
+
+@pytest.fixture
+def privacy_officer(world):
+    """褚书记 (community secretary, back-office access) also named privacy officer (个人信息保护负责人):
+    the permission shows full values, it does not widen the rows their post lets them see."""
+    from django.contrib.auth.models import Permission
+
+    user = world.users["community_secretary"]
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.add(
+        Permission.objects.get(codename="privacy_officer", content_type__app_label="privacy")
+    )
+    return type(user).objects.get(pk=user.pk)  # a fresh instance: no cached permissions
+
+
+def person_export(client, url=PERSON_EXPORT, **fields):
+    from muling.people.resources import POST_COLUMNS
+
+    columns = (
+        {f"postresource_{c}": "on" for c in POST_COLUMNS} if url == POST_EXPORT else _all_export_fields()
+    )
+    return client.post(url, {"format": "1", "resource": "0", **columns, **fields})
+
+
+def test_staff_see_phones_masked_in_the_person_list_and_form(world, client_as, staff_secretary):
+    resident = world.users["resident"].person
+    client = client_as(staff_secretary)
+    listing = client.get(reverse("admin:people_person_changelist")).content.decode()
+    assert "138****0001" in listing and "13800000001" not in listing
+    form = client.get(reverse("admin:people_person_change", args=[resident.pk])).content.decode()
+    assert "138****0001" in form and "13800000001" not in form
+
+
+def test_staff_saving_the_form_without_a_phone_keeps_it_and_a_new_one_replaces_it(
+    world, client_as, staff_secretary
+):
+    resident = world.users["resident"].person
+    url = reverse("admin:people_person_change", args=[resident.pk])
+    data = person_form(name="王秀兰", gender="F", household=world.households["home"].pk, phone="")
+    assert client_as(staff_secretary).post(url, data).status_code == 302
+    assert Person.objects.get(pk=resident.pk).phone == "13800000001"
+    data["phone"] = "13800000111"
+    assert client_as(staff_secretary).post(url, data).status_code == 302
+    assert Person.objects.get(pk=resident.pk).phone == "13800000111"
+
+
+@pytest.mark.parametrize("who", ["admin", "privacy_officer"])
+def test_the_superuser_and_the_privacy_officer_see_full_phones(world, client_as, privacy_officer, who):
+    user = privacy_officer if who == "privacy_officer" else world.users["admin"]
+    resident = world.users["resident"].person
+    client = client_as(user)
+    assert "13800000001" in client.get(reverse("admin:people_person_changelist")).content.decode()
+    assert (
+        "13800000001"
+        in client.get(reverse("admin:people_person_change", args=[resident.pk])).content.decode()
+    )
+
+
+def test_a_staff_export_is_masked_and_logged_with_count_filter_and_reason(world, client_as, staff_secretary):
+    from muling.privacy.models import AdminExport, PersonalDataAccess
+
+    response = person_export(
+        client_as(staff_secretary), PERSON_EXPORT + "?is_elderly__exact=1", reason="other", note="敬老走访"
+    )
+    text = response.content.decode("utf-8-sig")
+    assert "王秀兰" in text and "138****0001" in text and "13800000001" not in text
+    assert "李建国" not in text  # the filter applied
+    export = AdminExport.objects.get()
+    assert (export.actor, export.model, export.rows, export.persons, export.full) == (
+        staff_secretary,
+        "people.person",
+        1,
+        1,
+        False,
+    )
+    assert export.filters == "is_elderly__exact=1"
+    assert (export.reason, export.note, export.actor_name) == ("other", "敬老走访", "褚书记")
+    # A masked roster is one summary row, not a row on each resident's page.
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_an_export_without_a_reason_exports_and_logs_nothing(world, client_as, staff_secretary):
+    from muling.privacy.models import AdminExport
+
+    response = person_export(client_as(staff_secretary))
+    assert response.status_code == 200 and "attachment" not in response.get("Content-Disposition", "")
+    assert "请选择导出事由" in response.content.decode()
+    assert not AdminExport.objects.exists()
+
+
+def test_the_full_export_is_not_offered_to_staff_and_a_forged_tick_is_refused(
+    world, client_as, staff_secretary
+):
+    from muling.privacy.models import AdminExport
+
+    client = client_as(staff_secretary)
+    assert 'name="full"' not in client.get(PERSON_EXPORT).content.decode()
+    response = person_export(client, reason="business", full="on")
+    assert response.status_code == 403 and "13800000001" not in response.content.decode()
+    assert not AdminExport.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["admin", "privacy_officer"])
+def test_a_full_export_by_the_entitled_is_logged_on_each_residents_page(
+    world, client_as, privacy_officer, who
+):
+    from muling.privacy.models import AdminExport, DataField, PersonalDataAccess
+
+    resident = world.users["resident"].person
+    resident.set_id_number(GOOD_ID)
+    resident.save(update_fields=["id_number_encrypted", "id_number_hash"])
+    user = privacy_officer if who == "privacy_officer" else world.users["admin"]
+    client = client_as(user)
+    assert 'name="full"' in client.get(PERSON_EXPORT).content.decode()
+    text = person_export(client, reason="request", full="on").content.decode("utf-8-sig")
+    assert "13800000001" in text and GOOD_ID in text
+    export = AdminExport.objects.get()
+    expected = Person.objects.count() if who == "admin" else scope.visible_persons(user).count()
+    assert export.full and export.persons == expected == export.rows
+    assert PersonalDataAccess.objects.filter(field=DataField.FULL_EXPORT).count() == export.persons
+    page = client_as(world.users["resident"]).get(reverse("privacy:mine")).content.decode()
+    assert "名册导出（完整号码）" in page and "本人申请" in page
+
+
+def test_a_post_export_is_masked_and_logged_by_person(world, client_as, staff_secretary):
+    from muling.privacy.models import AdminExport
+
+    text = person_export(client_as(staff_secretary), POST_EXPORT, reason="business").content.decode(
+        "utf-8-sig"
+    )
+    assert "郑网格" in text and "139****0003" in text and "13900000003" not in text
+    export = AdminExport.objects.get()
+    assert export.model == "people.post" and export.persons == len(
+        set(Post.objects.filter(pk__in=export_post_ids(staff_secretary)).values_list("person_id", flat=True))
+    )
+
+
+def export_post_ids(user) -> list[int]:
+    return list(scope.visible_posts(user).values_list("pk", flat=True))
