@@ -20,7 +20,9 @@ from . import gen_text as T
 
 DAY = 86400
 TZ = 8 * 3600  # Asia/Shanghai has no daylight saving time: local = UTC + 8 h
-ID_STRIDE = 20  # event id = case id × 20 + slot: unique, in timeline order, known without coordination
+# event id = case id × 100 + slot: unique, in timeline order, known without coordination, and written as
+# the case id's text followed by two digits
+ID_STRIDE = 100
 
 # Slots, in timeline order.
 CREATED, DISPATCHED, URGED, REJECTED, ACC1, EXT_REQ, EXT_OK, ESC1, ACC2, ESC2, ACC3 = range(11)
@@ -226,6 +228,8 @@ class Context:
         self.rejects = T.Pool(REJECT_REASONS)
         self.ext_reasons = T.Pool(EXT_REASONS)
         self.sat_pool = T.Pool(["", "satisfied", "basically", "unsatisfied"])
+        self.small = T.SmallInts(max(plan.n_areas, plan.staff_count, len(plan.departments), 10_000) + 2)
+        self.slot2 = T.Pool([f"{i:02d}" for i in range(K)])
 
 
 def name_pool(seed: int) -> tuple[T.Pool, T.Pool]:
@@ -427,26 +431,26 @@ def generate_chunk(ctx: Context, chunk: int, days: np.ndarray, counts: np.ndarra
     b.add("number", T.dates(local_date), T.ints(ids, min_width=6))
     text_idx = ctx.text_start[cat] + (rng.random(n) * ctx.text_count[cat]).astype(np.int64)
     b.add("text", ctx.text_pool.pick(text_idx))
-    b.add("category_id", T.ints(ctx.cat_id[cat]))
+    b.add("category_id", ctx.small(ctx.cat_id[cat]))
     b.add("channel", ctx.channel_pool.pick(ch))
     b.add("status", ctx.status_pool.pick(status))
-    b.add("level", T.ints(level))
+    b.add("level", ctx.small(level))
     b.add("reporter_id", T.const(T.NULL, n))
     sur, given = pick_names(ctx, rng, n)
     b.add("contact_name", sur, given)
     b.add("contact_phone", T.ints(phones(rng, n)))
     b.add("hide_name", T.bools(np.ones(n, bool)))
     b.add("is_public", T.bools(rng.random(n) < 0.9))
-    b.add("area_id", T.ints(area + 1))
+    b.add("area_id", ctx.small(area + 1))
     b.add("area_path", ctx.area_path.pick(area))
-    b.add("grid_id", T.ints(grid_area + 1))
+    b.add("grid_id", ctx.small(grid_area + 1))
     b.add("household_id", T.ints(hh + 1).nulls(~at_home))
     b.add("lat", T.decimals(ctx.grid_lat[gi] + rng.normal(0, 0.002, n), 2))
     b.add("lon", T.decimals(ctx.grid_lon[gi] + rng.normal(0, 0.002, n), 3))
     b.add("address", ctx.full_name.pick(area))
-    b.add("owner_area_id", T.ints(owner_area + 1))
-    b.add("owner_person_id", T.ints(owner_person).nulls(owner_person == 0))
-    b.add("owner_department_id", T.ints(owner_dept).nulls(owner_dept == 0))
+    b.add("owner_area_id", ctx.small(owner_area + 1))
+    b.add("owner_person_id", ctx.small(owner_person).nulls(owner_person == 0))
+    b.add("owner_department_id", ctx.small(owner_dept).nulls(owner_dept == 0))
     b.add("created_at", T.timestamps(t0))
     b.add("updated_at", T.timestamps(updated))
     b.add("dispatch_deadline", T.timestamps(dispatch_dl))
@@ -460,9 +464,9 @@ def generate_chunk(ctx: Context, chunk: int, days: np.ndarray, counts: np.ndarra
     b.add("satisfaction", ctx.sat_pool.pick(satisfaction))
     b.add("rating_comment", T.const("", n))
     b.add("duplicate_of_id", T.const(T.NULL, n))
-    b.add("urge_count", T.ints(k[:, URGED].astype(np.int64)))
-    b.add("escalation_count", T.ints(stage))
-    b.add("reopen_count", T.ints(k[:, REOPENED].astype(np.int64)))
+    b.add("urge_count", ctx.small(k[:, URGED]))
+    b.add("escalation_count", ctx.small(stage))
+    b.add("reopen_count", ctx.small(k[:, REOPENED]))
     b.add("me_too_count", T.const("0", n))
     b.add("extended", T.bools(k[:, EXT_OK]))
     b.add("answers", T.const("{}", n))
@@ -516,17 +520,18 @@ def generate_chunk(ctx: Context, chunk: int, days: np.ndarray, counts: np.ndarra
     note = note.where(si == REJECTED, ctx.rejects.pick(ids[ci] % ctx.rejects.size))
     note = note.where(si == EXT_REQ, ctx.ext_reasons.pick(ids[ci] % ctx.ext_reasons.size))
     e = T.Block(m)
-    e.add("id", T.ints(ids[ci] * ID_STRIDE + si))
-    e.add("case_id", T.ints(ids[ci]))
+    case_text = T.ints(ids)
+    e.add("id", case_text.take(ci), ctx.slot2.pick(si))
+    e.add("case_id", case_text.take(ci))
     e.add("kind", ctx.kind_pool.pick(si))
     e.add("actor_id", T.const(T.NULL, m))
     e.add("at", T.timestamps(TT[ci, si]))
     e.add("from_status", ctx.status_pool.pick(frm))
     e.add("to_status", ctx.status_pool.pick(to))
-    e.add("level", T.ints(ev_level))
-    e.add("owner_area_id", T.ints(ev_area + 1))
-    e.add("owner_person_id", T.ints(ev_person).nulls(ev_person == 0))
-    e.add("owner_department_id", T.ints(ev_dept).nulls(ev_dept == 0))
+    e.add("level", ctx.small(ev_level))
+    e.add("owner_area_id", ctx.small(ev_area + 1))
+    e.add("owner_person_id", ctx.small(ev_person).nulls(ev_person == 0))
+    e.add("owner_department_id", ctx.small(ev_dept).nulls(ev_dept == 0))
     e.add("note", note)
     e.add("data", data)
     events = e
@@ -597,12 +602,12 @@ def generate_chunk(ctx: Context, chunk: int, days: np.ndarray, counts: np.ndarra
     r = T.Block(len(first))
     r.add("id", T.ints(first_id + np.arange(len(first))))  # ≤ one rollup row per case of the chunk
     r.add("day", T.dates(local_date[first]))
-    r.add("area_id", T.ints(area[first] + 1))
+    r.add("area_id", ctx.small(area[first] + 1))
     r.add("area_path", ctx.area_path.pick(area[first]))
-    r.add("category_id", T.ints(ctx.cat_id[cat[first]]))
+    r.add("category_id", ctx.small(ctx.cat_id[cat[first]]))
     r.add("channel", ctx.channel_pool.pick(ch[first]))
     for j, c in enumerate(ALL_COUNTERS):
-        r.add(c, T.ints(sums[:, j]))
+        r.add(c, ctx.small(sums[:, j]))
     open_ = np.isin(status, OPEN)
     stats = {
         "cases": n,

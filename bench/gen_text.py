@@ -86,17 +86,25 @@ def ints(values: np.ndarray, min_width: int = 1) -> Ragged:
         return Ragged(np.zeros(1, np.uint8), np.zeros(0), np.zeros(0))
     width = max(min_width, len(str(int(values.max()))))
     mat = _digit_matrix(values, width)
-    ndig = np.ones(n, np.int64)
-    v = values.copy()
-    while True:
-        v //= 10
-        more = v > 0
-        if not more.any():
-            break
-        ndig += more
-    ndig = np.maximum(ndig, min_width)
+    thresholds = 10 ** np.arange(1, 19, dtype=np.int64)
+    ndig = np.maximum(1 + np.searchsorted(thresholds, values, side="right"), min_width)
     starts = np.arange(n, dtype=np.int64) * width + (width - ndig)
     return Ragged(mat.ravel(), starts, ndig)
+
+
+class SmallInts:
+    """Decimal text of 0 … size-1, formatted once: ids of areas, staff, departments and small counts
+    are then picked like pool entries instead of being formatted again for every row."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.text = ints(np.arange(size))
+
+    def __call__(self, values: np.ndarray) -> Ragged:
+        values = np.asarray(values, dtype=np.int64)
+        if len(values) and (values.max() >= self.size or values.min() < 0):
+            return ints(values)
+        return self.text.take(values)
 
 
 def fixed(mat: np.ndarray) -> Ragged:

@@ -87,6 +87,8 @@ def main(argv=None) -> dict:
     connections.close_all()
     with phases("bulk_copy"):
         counts.update(load_bulk(args, ctx, tables, day_counts, days))
+    with phases("derived_rollups"):
+        derive_rollups()
     with phases("indexes_and_constraints"):
         bar = progress_bar(args, "indexes", len(schema.keys) + len(schema.indexes) + len(schema.fks), "")
         schema.restore(args.database_url, table_sizes(counts, tables), bar)
@@ -95,8 +97,6 @@ def main(argv=None) -> dict:
         gen_db.run_parallel(args.database_url, [f'ANALYZE "{t}"' for t in tables.values()])
         with gen_db.connect(args.database_url) as conn:
             gen_db.set_sequences(conn, list(tables.values()))
-    with phases("derived_rollups"):
-        derive_rollups()
     with phases("actors"):
         actors, areas = create_actors(ctx)
     phases.seconds["total"] = round(time.monotonic() - started, 1)
@@ -159,6 +159,12 @@ def bulk_tables() -> dict[str, str]:
         "extension_requests": ExtensionRequest,
         "rollups": DailyRollup,
     }
+    # Tables derived from DailyRollup by the project's own SQL (see derive_rollups), when it has them.
+    from muling.stats import models as stats_models
+
+    subtree = getattr(stats_models, "SubtreeRollup", None)
+    if subtree is not None:
+        models["subtree_rollups"] = subtree
     return {k: m._meta.db_table for k, m in models.items()}
 
 
@@ -369,13 +375,17 @@ def load_bulk(args, ctx, tables, day_counts, days) -> dict[str, int]:
 def derive_rollups() -> None:
     """Tables the project derives from DailyRollup (SubtreeRollup …), through its own SQL rebuild, so
     they follow whatever the project computes."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from muling.stats import rollups
 
     rebuild = getattr(rollups, "rebuild_subtrees", None)
     if rebuild is not None:
         with transaction.atomic():
+            with connection.cursor() as cur:
+                # The table's indexes are dropped until the end; the GROUP BY wants memory, not disk.
+                cur.execute("SET LOCAL work_mem = '1GB'")
+                cur.execute("SET LOCAL synchronous_commit = off")
             rebuild()
 
 
