@@ -7,13 +7,21 @@ settings_dict), which is what lets the round-trip test run against pytest's test
 
 PostgreSQL is dumped with `pg_dump --format=custom` and restored with `pg_restore --clean --if-exists`
 in a single transaction; SQLite is copied with the sqlite3 online-backup API in both directions.
+
+With a key (`MULING_BACKUP_KEY`, a Fernet key) the tar.gz is encrypted as a whole: a header line, then
+length-prefixed Fernet tokens of up to 4 MiB each, every token carrying its sequence number and a
+"last" flag. Fernet authenticates each token (AES-128-CBC + HMAC-SHA256), and the numbering makes a
+reordered, cut or extended file fail too, so an encrypted archive is also tamper-evident; memory stays
+bounded for archives of any size. Restore recognises the header and refuses without the key.
 """
 
+import binascii
 import hashlib
 import json
 import os
 import shutil
 import sqlite3
+import struct
 import subprocess
 import tarfile
 import tempfile
@@ -21,6 +29,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -29,6 +38,11 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 MEDIA_DIR = "media"
 CHUNK = 1024 * 1024
+KEY_ENV = "MULING_BACKUP_KEY"
+ENCRYPTED_MAGIC = b"MULING-BACKUP-FERNET-1\n"
+ENCRYPTED_CHUNK = 4 * 1024 * 1024
+_LENGTH = struct.Struct(">I")  # bytes of the token that follows
+_HEADER = struct.Struct(">QB")  # inside each token: sequence number, 1 if it is the last
 
 
 class BackupError(Exception):
@@ -165,18 +179,95 @@ def _restore_database(dump: Path, engine: str) -> None:
         dest.close()
 
 
+# ---- encryption -------------------------------------------------------------------------------------
+
+
+def key_from_env() -> str | None:
+    return os.environ.get(KEY_ENV) or None
+
+
+def _fernet(key: str | bytes) -> Fernet:
+    try:
+        return Fernet(key.encode() if isinstance(key, str) else key)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise BackupError(
+            f"{KEY_ENV} is not a valid key (32 url-safe base64-encoded bytes); make one with "
+            "`manage.py backup --generate-key`"
+        ) from exc
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def is_encrypted(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(len(ENCRYPTED_MAGIC)) == ENCRYPTED_MAGIC
+
+
+def encrypt_file(source: Path, target: Path, key: str | bytes) -> None:
+    fernet = _fernet(key)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        dst.write(ENCRYPTED_MAGIC)
+        index, chunk = 0, src.read(ENCRYPTED_CHUNK)
+        while True:
+            following = src.read(ENCRYPTED_CHUNK)
+            token = fernet.encrypt(_HEADER.pack(index, 0 if following else 1) + chunk)
+            dst.write(_LENGTH.pack(len(token)) + token)
+            if not following:
+                return
+            index, chunk = index + 1, following
+
+
+def decrypt_file(source: Path, target: Path, key: str | bytes) -> None:
+    """Raises BackupError for a wrong key or an altered, reordered, cut or extended file."""
+    fernet = _fernet(key)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        if src.read(len(ENCRYPTED_MAGIC)) != ENCRYPTED_MAGIC:
+            raise BackupError("archive is not an encrypted Muling backup")
+        index = 0
+        while True:
+            length = src.read(_LENGTH.size)
+            if len(length) < _LENGTH.size:
+                raise BackupError("archive is corrupt: the encrypted archive is truncated")
+            (size,) = _LENGTH.unpack(length)
+            token = src.read(size)
+            if len(token) < size:
+                raise BackupError("archive is corrupt: the encrypted archive is truncated")
+            try:
+                plain = fernet.decrypt(token)
+            except InvalidToken:
+                raise BackupError(
+                    f"cannot decrypt the archive: {KEY_ENV} is not the key it was written with, "
+                    "or the archive is corrupt"
+                ) from None
+            seq, last = _HEADER.unpack_from(plain)
+            if seq != index:
+                raise BackupError("archive is corrupt: encrypted blocks are out of order")
+            dst.write(plain[_HEADER.size :])
+            if last:
+                if src.read(1):
+                    raise BackupError("archive is corrupt: data after the last encrypted block")
+                return
+            index += 1
+
+
 # ---- backup ----------------------------------------------------------------------------------------
 
 
-def default_archive_path() -> Path:
+def default_archive_path(*, encrypted: bool = False) -> Path:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    return Path(settings.BASE_DIR) / "var" / "backups" / f"muling-{stamp}.tar.gz"
+    suffix = ".tar.gz.enc" if encrypted else ".tar.gz"
+    return Path(settings.BASE_DIR) / "var" / "backups" / f"muling-{stamp}{suffix}"
 
 
-def backup(archive: Path | None = None) -> tuple[Path, dict]:
-    """Write database + media + manifest into one tar.gz; return its path and the manifest."""
+def backup(archive: Path | None = None, *, key: str | bytes | None = None) -> tuple[Path, dict]:
+    """Write database + media + manifest into one tar.gz (encrypted with `key` if given); return its
+    path and the manifest."""
     engine = _engine()
-    archive = Path(archive or default_archive_path())
+    if key:
+        _fernet(key)  # a bad key is refused before any work
+    archive = Path(archive or default_archive_path(encrypted=bool(key)))
     archive.parent.mkdir(parents=True, exist_ok=True)
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="muling-backup-") as tmp:
@@ -196,11 +287,14 @@ def backup(archive: Path | None = None) -> tuple[Path, dict]:
         }
         (tmp_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         partial = archive.with_name(archive.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        plain = tmp_dir / "archive.tar.gz" if key else partial
+        with tarfile.open(plain, "w:gz") as tar:
             tar.add(tmp_dir / MANIFEST, arcname=MANIFEST)
             tar.add(tmp_dir / db_file, arcname=db_file)
             for rel, path in files.items():
                 tar.add(path, arcname=f"{MEDIA_DIR}/{rel}")
+        if key:
+            encrypt_file(plain, partial, key)  # the clear archive stays in the private temporary dir
         partial.replace(archive)  # a crash mid-write never leaves a plausible-looking archive
     return archive, manifest
 
@@ -251,12 +345,26 @@ def unpack_and_verify(archive: Path, into: Path) -> dict:
     return manifest
 
 
-def restore(archive: Path) -> RestoreResult:
+def restore(archive: Path, *, key: str | bytes | None = None) -> RestoreResult:
     """Replace the database and media with the archive's. Nothing is touched unless every checksum in
-    the manifest matches; afterwards every table's row count is compared with the manifest."""
+    the manifest matches (and, for an encrypted archive, it decrypts with `key`); afterwards every
+    table's row count is compared with the manifest."""
     engine = _engine()
+    archive = Path(archive)
+    if not archive.is_file():
+        raise BackupError(f"no such archive: {archive}")
     with tempfile.TemporaryDirectory(prefix="muling-restore-") as tmp:
         tmp_dir = Path(tmp)
+        if is_encrypted(archive):
+            if not key:
+                raise BackupError(
+                    f"archive is encrypted: set {KEY_ENV} to the key it was written with (nothing was changed)"
+                )
+            plain = tmp_dir / "archive.tar.gz"
+            decrypt_file(archive, plain, key)
+            archive = plain
+            tmp_dir = tmp_dir / "unpacked"
+            tmp_dir.mkdir()
         manifest = unpack_and_verify(archive, tmp_dir)
         if manifest["engine"] != engine:
             raise BackupError(f"archive holds a {manifest['engine']} database; this site uses {engine}")

@@ -101,3 +101,52 @@ def test_an_archive_with_a_path_outside_is_refused(db, media, tmp_path):
     with pytest.raises(CommandError, match="unsafe"):
         call_command("restore", str(evil), "--yes")
     assert not (tmp_path.parent / "escape.txt").exists()
+
+
+# ---- encrypted archives (MULING_BACKUP_KEY) ---------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_encrypted_archive_round_trips_with_the_key(data, media, tmp_path, monkeypatch):
+    monkeypatch.setenv(backup.KEY_ENV, backup.generate_key())
+    counts_before, files_before = backup.table_counts(), media_checksums(media)
+    archive = tmp_path / "b.tar.gz.enc"
+    out = io.StringIO()
+    call_command("backup", "--output", str(archive), stdout=out)
+    assert "encrypted backup" in out.getvalue() and backup.is_encrypted(archive)
+    with pytest.raises(tarfile.TarError):
+        tarfile.open(archive).close()  # not a readable tar without the key
+
+    Case.objects.filter(pk=data.pk).delete()
+    (media / "stray.txt").write_text("not in the backup")
+    call_command("restore", str(archive), "--yes", stdout=io.StringIO())
+    assert backup.table_counts() == counts_before
+    assert media_checksums(media) == files_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_encrypted_archive_is_refused_without_the_right_key_and_nothing_changes(
+    data, media, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(backup.KEY_ENV, backup.generate_key())
+    archive = tmp_path / "b.tar.gz.enc"
+    call_command("backup", "--output", str(archive), stdout=io.StringIO())
+    Person.objects.filter(name="王秀兰").update(name="改名")
+
+    monkeypatch.delenv(backup.KEY_ENV)
+    with pytest.raises(CommandError, match="encrypted: set MULING_BACKUP_KEY"):
+        call_command("restore", str(archive), "--yes")
+    monkeypatch.setenv(backup.KEY_ENV, backup.generate_key())
+    with pytest.raises(CommandError, match="cannot decrypt"):
+        call_command("restore", str(archive), "--yes")
+    monkeypatch.setenv(backup.KEY_ENV, "not-a-key")
+    with pytest.raises(CommandError, match="not a valid key"):
+        call_command("restore", str(archive), "--yes")
+    assert Person.objects.filter(name="改名").exists()  # untouched
+
+
+def test_a_bad_key_is_refused_before_a_backup_starts(db, media, tmp_path, monkeypatch):
+    monkeypatch.setenv(backup.KEY_ENV, "too-short")
+    with pytest.raises(CommandError, match="not a valid key"):
+        call_command("backup", "--output", str(tmp_path / "x.enc"))
+    assert not list(tmp_path.glob("x.enc*"))
