@@ -227,6 +227,22 @@ def run_muling(args, manifest, prep, results, problems, describe) -> None:
         results.setdefault("memory", {})["muling_workers_rss_mb"] = server.workers_rss_mb()
     finally:
         server.stop()
+        problems.extend("Muling " + e for e in server_errors(server.log))
+
+
+def server_errors(log_path: Path) -> list[str]:
+    """The distinct server errors in a gunicorn log: "path: last line of the traceback", with a count."""
+    seen: dict[str, int] = {}
+    path, last = None, None
+    for line in log_path.read_text(errors="replace").splitlines() + ["Internal Server Error: <end>"]:
+        if line.startswith("Internal Server Error: "):
+            if path is not None and last:
+                key = f"{path}: {last.strip()[:200]}"
+                seen[key] = seen.get(key, 0) + 1
+            path, last = line.split(": ", 1)[1], None
+        elif path is not None and line and not line.startswith((" ", "Traceback", "^")) and ":" in line:
+            last = line
+    return [f"server error ×{n} at {key}" for key, n in seen.items()]
 
 
 def run_helpdesk(args, results, problems, describe) -> None:
@@ -293,6 +309,7 @@ def run_helpdesk(args, results, problems, describe) -> None:
         results.setdefault("memory", {})["helpdesk_workers_rss_mb"] = server.workers_rss_mb()
     finally:
         server.stop()
+        problems.extend("helpdesk " + e for e in server_errors(server.log))
 
 
 def database_size(url: str) -> dict:

@@ -109,6 +109,12 @@ def _fmt(value, digits=1) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _fmt_ratio(value) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.3f}" if value < 0.1 else f"{value:,.2f}"
+
+
 def _load(values) -> str:
     return ", ".join(f"{v:.2f}" for v in values) if values else "–"
 
@@ -133,7 +139,7 @@ def _load_table(title: str, rows: dict, describe: dict, *, ratio_header: str, ra
         lines.append(
             f"| {key} | {describe.get(key, '')} | {_fmt(row.get('rps'))} | {_fmt(row.get('p50_ms'), 2)} | "
             f"{_fmt(row.get(p + '_ms'), 2)} | {_fmt(row.get('p99_ms'), 2)} | {_errors(row)} | "
-            f"{_fmt(ratio_of(row), 2)} |"
+            f"{_fmt_ratio(ratio_of(row))} |"
         )
     return [*lines, ""]
 
