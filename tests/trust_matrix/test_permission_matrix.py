@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -43,6 +43,7 @@ ROLES = [
     "department_staff",
     "professional_grid_worker",
     "property_staff",
+    "privacy_officer",  # no post; Django's privacy.privacy_officer permission (个人信息保护负责人)
     "admin",
 ]
 SIDES = ("in", "out")
@@ -74,6 +75,11 @@ def matrix(db):
         person=person, role=Role.GRID_BRANCH_SECRETARY, area=w.area("grid"), start_date=POSTS_START
     )
     w.users["grid_branch_secretary"] = make_user("grid_branch_secretary", person)
+    officer = make_user("privacy_officer", None)
+    officer.user_permissions.add(
+        Permission.objects.get(codename="privacy_officer", content_type__app_label="privacy")
+    )
+    w.users["privacy_officer"] = officer
 
     def submit(user_key, text):
         reporter = w.users[user_key]
@@ -313,6 +319,23 @@ def expectations() -> dict[tuple[str, str], Expect]:
         lambda o, w: f"/privacy/person/{o['person'].pk}/export/",
         kind="person",
     )
+    for method in ("GET", "POST"):
+        page(
+            "privacy/anonymise/",
+            perm_without_object("privacy.open_anonymise_page"),
+            fixed("/privacy/anonymise/"),
+            method=method,
+            body=lambda o, w: {"q": "王"},
+        )
+    for method in ("GET", "POST"):
+        page(
+            "privacy/anonymise/<int:pk>/",
+            perm("privacy.anonymise_person"),
+            lambda o, w: f"/privacy/anonymise/{o['person'].pk}/",
+            kind="person",
+            method=method,
+            body=lambda o, w: {"reason": "本人书面申请", "confirmed": "on"},
+        )
     page(
         "account/totp/",
         lambda u, o: u.is_authenticated and (u.is_staff or scope.is_staff_member(u)),
@@ -422,6 +445,28 @@ def expectations() -> dict[tuple[str, str], Expect]:
         body_first=True,
     )
     endpoint("GET", "/api/v1/me", logged_in, fixed("/api/v1/me"))
+    endpoint(
+        "GET",
+        "/api/v1/privacy/persons",
+        perm_without_object("privacy.open_anonymise_page"),
+        fixed("/api/v1/privacy/persons?q=王"),
+    )
+    endpoint(
+        "POST",
+        "/api/v1/privacy/persons/{person_id}/export",
+        perm("privacy.export_person"),
+        lambda o, w: f"/api/v1/privacy/persons/{o['person'].pk}/export",
+        kind="person",
+        body=lambda o, w: {"reason": "business"},
+    )
+    endpoint(
+        "POST",
+        "/api/v1/privacy/persons/{person_id}/anonymise",
+        perm("privacy.anonymise_person"),
+        lambda o, w: f"/api/v1/privacy/persons/{o['person'].pk}/anonymise",
+        kind="person",
+        body=lambda o, w: {"reason": "本人书面申请", "confirm": True},
+    )
     endpoint("GET", "/api/v1/areas", logged_in, fixed("/api/v1/areas"))
     endpoint("GET", "/api/v1/areas/locate", logged_in, fixed("/api/v1/areas/locate?lat=35.805&lon=116.085"))
     endpoint(
