@@ -175,7 +175,9 @@ def case_submit(request, body: CaseSubmitIn):
         ),
         channel=body.channel,
     )
-    return Status(201, _case_json(case.pk, user))
+    # The service's own object already holds what the answer shows; reading it back would cost a
+    # wide join on the busiest endpoint.
+    return Status(201, CaseOut.model_validate(case_out(case, user=user)).model_dump(mode="json"))
 
 
 # ---- reading -------------------------------------------------------------------------------------

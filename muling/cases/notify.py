@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from .enums import EventKind
 from .models import Case, Notification
+from .recipients import handler_user_ids
 
 log = logging.getLogger("muling.notify")
 
@@ -53,10 +54,18 @@ MESSAGES = {
 }
 
 
-def deliver(*, case_id: int, kind: str, user_ids: list[int], sms: bool = True) -> None:
-    """Store the inbox entries and send email/SMS copies. Failures of email or SMS never undo the inbox."""
-    case = Case.objects.filter(pk=case_id).only("id", "number").first()
-    if case is None or not user_ids:
+def deliver(
+    *, case_id: int, kind: str, user_ids: list[int], sms: bool = True, to_handlers: bool = False
+) -> None:
+    """Store the inbox entries and send email/SMS copies. Failures of email or SMS never undo the inbox.
+    With `to_handlers`, the case's handlers as of now are told too."""
+    fields = ("id", "number", "owner_person_id", "owner_department_id", "owner_area_id")
+    case = Case.objects.filter(pk=case_id).only(*fields).first()
+    if case is None:
+        return
+    if to_handlers:
+        user_ids = [*user_ids, *handler_user_ids(case)]
+    if not user_ids:
         return
     message = str(MESSAGES.get(kind, _("诉求 %(number)s 有新进展"))) % {"number": case.number}
     users = list(

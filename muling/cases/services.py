@@ -5,8 +5,7 @@ the API refuse exactly the same things; an illegal move raises before anything i
 import uuid
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,8 @@ from . import deadlines, events, photos, routing, transitions
 from .enums import OPEN_STATUSES, Action, Channel, EventKind, Level, Satisfaction, Status
 from .errors import CaseError, CaseNotFound
 from .models import Case, CasePhoto, Category, ExtensionRequest, MeToo, Summons
-from .rules import DEPARTMENT_POST_ROLES, require
+from .recipients import department_user_ids, follower_user_ids, handler_user_ids, users_of_people
+from .rules import require
 
 MAX_TEXT = 4000
 STAFF_CHANNELS = {Channel.PATROL, Channel.VISIT, Channel.MEETING, Channel.HOTLINE, Channel.WALK_IN}
@@ -35,48 +35,17 @@ def _lock(case_id: int) -> Case:
     return case
 
 
-def _users_of_people(person_ids) -> list[int]:
-    return list(
-        get_user_model()
-        .objects.filter(person_id__in=[p for p in person_ids if p])
-        .values_list("pk", flat=True)
-    )
-
-
-def _handler_user_ids(case: Case) -> list[int]:
-    if case.owner_person_id:
-        return _users_of_people([case.owner_person_id])
-    if case.owner_department_id:
-        return _department_user_ids(case.owner_department_id)
-    # A queue without a named person: the secretaries of the queue area hear about it.
-    from muling.people.models import Post
-
-    return _users_of_people(
-        Post.objects.active().filter(area_id=case.owner_area_id).values_list("person_id", flat=True)
-    )
-
-
-def _department_user_ids(department_id: int) -> list[int]:
-    from muling.people.models import Post
-
-    person_ids = Post.objects.active().filter(department_id=department_id, role__in=DEPARTMENT_POST_ROLES)
-    return _users_of_people(person_ids.values_list("person_id", flat=True))
-
-
-def _follower_user_ids(case: Case) -> list[int]:
-    ids = list(MeToo.objects.filter(case=case).values_list("user_id", flat=True))
-    if case.reporter_id:
-        ids.append(case.reporter_id)
-    return ids
-
-
-def _notify(case: Case, kind: str, user_ids) -> None:
+def _notify(case: Case, kind: str, user_ids, *, to_handlers: bool = False) -> None:
+    """Tell `user_ids` (and, with `to_handlers`, whoever handles the case when the message goes out —
+    worked out by the worker, which keeps intake's request short) after commit."""
     user_ids = sorted(set(user_ids))
-    if not user_ids:
+    if not user_ids and not to_handlers:
         return
     from .tasks import send_notification
 
-    transaction.on_commit(lambda: send_notification(case_id=case.pk, kind=kind, user_ids=user_ids))
+    transaction.on_commit(
+        lambda: send_notification(case_id=case.pk, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
+    )
 
 
 def _move(
@@ -179,27 +148,56 @@ def case_submit(
         idempotency_key=idempotency_key or None,
     )
     _set_owner(case, owner)
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        # A concurrent retry with the same key or ticket number won the race: answer with its case.
-        existing = _existing_submission(idempotency_key, channel, external_id)
-        if existing is None:
-            raise
-        return existing
-    case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
-    case.save(update_fields=["number"])
+    opening = [
+        events.Spec(EventKind.CREATED, to_status=Status.SUBMITTED, data={"channel": channel}, actor=actor)
+    ]
+    if case.owner_person_id or case.owner_department_id:
+        # A named handler: dispatched at once, in the same INSERT (no second write of the case row).
+        case.status = transitions.target(Status.SUBMITTED, Action.DISPATCH)
+        opening.append(events.Spec(EventKind.DISPATCHED, from_status=Status.SUBMITTED, data={"auto": True}))
+    saved = _insert_new_case(case, now=now, idempotency_key=idempotency_key, external_id=external_id)
+    if saved is not case:
+        return saved  # a concurrent retry with the same key won the race: answer with its case
     for content in cleaned_photos:
         CasePhoto.objects.create(case=case, kind=CasePhoto.Kind.REPORT, image=content, uploaded_by=reporter)
-    events.record(case, EventKind.CREATED, actor=actor, at=now, data={"channel": channel})
+    events.record_opening(case, opening, at=now)
     _notify(case, EventKind.CREATED, [reporter.pk] if reporter else [])
-    if case.owner_person_id or case.owner_department_id:
-        _move(case, Action.DISPATCH, actor=None, kind=EventKind.DISPATCHED, data={"auto": True})
-        _notify(case, EventKind.DISPATCHED, _handler_user_ids(case))
-    else:
-        _notify(case, EventKind.DISPATCHED, _handler_user_ids(case))  # the queue's secretaries
+    # The handler, or the queue's secretaries when nobody is named.
+    _notify(case, EventKind.DISPATCHED, [], to_handlers=True)
     return case
+
+
+def _insert_new_case(case: Case, *, now: datetime, idempotency_key, external_id) -> Case:
+    """Insert the case with its number (date + id). On PostgreSQL the id is drawn from the sequence
+    first, so the row is written once; elsewhere the number is set after the insert."""
+    if connection.vendor == "postgresql":
+        case.pk = _next_case_id()
+        case.number = _case_number(now, case.pk)
+    if idempotency_key or external_id:
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+        except IntegrityError:
+            existing = _existing_submission(idempotency_key, case.channel, external_id)
+            if existing is None:
+                raise
+            return existing
+    else:
+        case.save(force_insert=True)
+    if connection.vendor != "postgresql":
+        case.number = _case_number(now, case.pk)
+        case.save(update_fields=["number"])
+    return case
+
+
+def _case_number(now: datetime, pk: int) -> str:
+    return f"{timezone.localtime(now):%Y%m%d}{pk:06d}"
+
+
+def _next_case_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
+        return cursor.fetchone()[0]
 
 
 def _existing_submission(idempotency_key, channel, external_id) -> Case | None:
@@ -246,7 +244,7 @@ def case_dispatch(
         note=_clean_text(note, required=False),
         fields=["owner_area", "owner_person", "owner_department"],
     )
-    _notify(case, EventKind.DISPATCHED, _handler_user_ids(case))
+    _notify(case, EventKind.DISPATCHED, handler_user_ids(case))
     return case
 
 
@@ -276,7 +274,7 @@ def case_accept(*, case_id: int, actor) -> Case:
         case.owner_person_id = actor.person_id  # the queue's holder who accepts becomes the handler
     case.accepted_at = timezone.now()
     _move(case, Action.ACCEPT, actor=actor, kind=EventKind.ACCEPTED, fields=["accepted_at", "owner_person"])
-    _notify(case, EventKind.ACCEPTED, _follower_user_ids(case))
+    _notify(case, EventKind.ACCEPTED, follower_user_ids(case))
     return case
 
 
@@ -307,7 +305,7 @@ def case_resolve(*, case_id: int, actor, result: str, photo_uploads=()) -> Case:
     )
     for content in cleaned:
         CasePhoto.objects.create(case=case, kind=CasePhoto.Kind.RESULT, image=content, uploaded_by=actor)
-    _notify(case, EventKind.RESOLVED, _follower_user_ids(case))
+    _notify(case, EventKind.RESOLVED, follower_user_ids(case))
     return case
 
 
@@ -338,13 +336,13 @@ def case_rate(
     if satisfaction != Satisfaction.UNSATISFIED:
         case.closed_at = timezone.now()
         _move(case, Action.CONFIRM, actor=actor, kind=EventKind.CLOSED, fields=["closed_at"])
-        _notify(case, EventKind.CLOSED, _handler_user_ids(case))
+        _notify(case, EventKind.CLOSED, handler_user_ids(case))
         return case
     if if_unsatisfied == "escalate" and case.level < Level.COUNTY:
         return _escalate(case, actor=actor, reason="resident")
     case.reopen_count += 1
     _move(case, Action.REOPEN, actor=actor, kind=EventKind.REOPENED, fields=["reopen_count"])
-    _notify(case, EventKind.REOPENED, _handler_user_ids(case))
+    _notify(case, EventKind.REOPENED, handler_user_ids(case))
     return case
 
 
@@ -397,7 +395,7 @@ def case_reopen(*, case_id: int, actor, note: str) -> Case:
         note=_clean_text(note, field="note"),
         fields=["reopen_count"],
     )
-    _notify(case, EventKind.REOPENED, _handler_user_ids(case))
+    _notify(case, EventKind.REOPENED, handler_user_ids(case))
     return case
 
 
@@ -416,7 +414,7 @@ def case_reject(*, case_id: int, actor, reason: str) -> Case:
         note=case.reject_reason,
         fields=["reject_reason", "closed_at"],
     )
-    _notify(case, EventKind.REJECTED, _follower_user_ids(case))
+    _notify(case, EventKind.REJECTED, follower_user_ids(case))
     return case
 
 
@@ -442,7 +440,7 @@ def case_merge(*, case_id: int, into_id: int, actor) -> Case:
         data={"into": target.number},
         fields=["duplicate_of", "closed_at"],
     )
-    followers = set(_follower_user_ids(case)) - {target.reporter_id}
+    followers = set(follower_user_ids(case)) - {target.reporter_id}
     for user_id in followers:
         _follow, created = MeToo.objects.get_or_create(case=target, user_id=user_id)
         if created:
@@ -477,7 +475,7 @@ def case_urge(*, case_id: int, actor, note: str = "") -> Case:
         note=_clean_text(note, required=False),
         fields=["urge_count"],
     )
-    _notify(case, EventKind.URGED, _handler_user_ids(case))
+    _notify(case, EventKind.URGED, handler_user_ids(case))
     return case
 
 
@@ -498,7 +496,7 @@ def case_reassign(
         note=_clean_text(note, required=False),
         fields=["owner_area", "owner_person", "owner_department"],
     )
-    _notify(case, EventKind.REASSIGNED, _handler_user_ids(case))
+    _notify(case, EventKind.REASSIGNED, handler_user_ids(case))
     return case
 
 
@@ -520,7 +518,7 @@ def case_take_over(*, case_id: int, actor, note: str = "") -> Case:
         note=_clean_text(note, required=False),
         fields=["owner_area", "owner_person", "owner_department", "level", "accepted_at"],
     )
-    _notify(case, EventKind.TAKEN_OVER, _follower_user_ids(case))
+    _notify(case, EventKind.TAKEN_OVER, follower_user_ids(case))
     return case
 
 
@@ -547,14 +545,43 @@ def case_escalate(*, case_id: int, actor, reason: str = "manual", now: datetime 
     For reason="overdue" (the sweep) it is safe to call twice for the same missed deadline: the row lock
     plus the deadline check make the second call a no-op, which lets the sweep retry after a crash.
     """
-    case = _lock(case_id)
+    case = _lock_with_place(case_id)
     now = now or timezone.now()
     if reason == "overdue":
-        if not case.is_overdue(now=now) or case.level >= Level.COUNTY:
-            return case
-    else:
-        require(actor, "cases.ask_next_level" if reason == "resident" else "cases.escalate_case", case)
+        if _due_for_escalation(case, now):
+            _escalate(case, actor=actor, reason=reason, now=now)
+        return case
+    require(actor, "cases.ask_next_level" if reason == "resident" else "cases.escalate_case", case)
     return _escalate(case, actor=actor, reason=reason, now=now)
+
+
+@transaction.atomic
+def escalate_if_overdue(*, case_id: int, now: datetime) -> bool:
+    """The sweep's step: escalate one case if, under its row lock, it is still past its deadline.
+    True when it moved."""
+    case = _lock_with_place(case_id)
+    if not _due_for_escalation(case, now):
+        return False
+    _escalate(case, actor=None, reason="overdue", now=now)
+    return True
+
+
+def _due_for_escalation(case: Case, now: datetime) -> bool:
+    return case.is_overdue(now=now) and case.level < Level.COUNTY
+
+
+def _lock_with_place(case_id: int) -> Case:
+    """The case under its row lock, with the area, grid and category an escalation reads (fetched in
+    the same query; only the case row is locked)."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("area", "grid", "category")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise CaseNotFound("case_not_found", _("诉求不存在"))
+    return case
 
 
 def _escalate(case: Case, *, actor, reason: str, now: datetime | None = None) -> Case:
@@ -592,7 +619,7 @@ def _escalate(case: Case, *, actor, reason: str, now: datetime | None = None) ->
             "accepted_at",
         ],
     )
-    _notify(case, EventKind.ESCALATED, _handler_user_ids(case) + _follower_user_ids(case))
+    _notify(case, EventKind.ESCALATED, handler_user_ids(case) + follower_user_ids(case))
     return case
 
 
@@ -628,7 +655,7 @@ def _supervisor_user_ids(case: Case) -> list[int]:
     from .rules import SUPERVISOR_ROLES
 
     posts = Post.objects.active().filter(role__in=SUPERVISOR_ROLES, area__path__in=_ancestor_paths(case.area))
-    return _users_of_people(posts.values_list("person_id", flat=True))
+    return users_of_people(posts.values_list("person_id", flat=True))
 
 
 @transaction.atomic
@@ -661,7 +688,7 @@ def case_decide_extension(*, request_id: int, actor, approve: bool, note: str = 
         data={"days": request.days, "request": request.pk},
         fields=fields,
     )
-    _notify(case, kind, _handler_user_ids(case))
+    _notify(case, kind, handler_user_ids(case))
     return request
 
 
@@ -715,7 +742,7 @@ def case_summon(
         },
     )
     for d in departments:
-        _notify(case, EventKind.SUMMONED, _department_user_ids(d.pk))
+        _notify(case, EventKind.SUMMONED, department_user_ids(d.pk))
     return summonses
 
 
@@ -747,7 +774,7 @@ def summons_answer(*, summons_id: int, actor, answer: str) -> Summons:
     _notify(
         case,
         EventKind.SUMMONS_ANSWERED,
-        _handler_user_ids(case) + ([summons.summoned_by_id] if summons.summoned_by_id else []),
+        handler_user_ids(case) + ([summons.summoned_by_id] if summons.summoned_by_id else []),
     )
     return summons
 
@@ -784,12 +811,7 @@ def escalate_overdue_cases(*, now: datetime | None = None, batch: int = 500) -> 
         .order_by("deadline")
         .values_list("pk", flat=True)[:batch]
     )
-    done = 0
-    for case_id in ids:
-        before = Case.objects.filter(pk=case_id).values_list("escalation_count", flat=True).first()
-        case = case_escalate(case_id=case_id, actor=None, reason="overdue", now=now)
-        done += case.escalation_count != before
-    return done
+    return sum(escalate_if_overdue(case_id=case_id, now=now) for case_id in ids)
 
 
 UNRATED_CLOSE_DAYS = 7

@@ -20,19 +20,19 @@ def close_unrated() -> int:
 
 
 @shared_task(name="cases.deliver_notification", acks_late=True)
-def deliver_notification(case_id: int, kind: str, user_ids: list[int]) -> None:
+def deliver_notification(case_id: int, kind: str, user_ids: list[int], to_handlers: bool = False) -> None:
     from .notify import deliver
 
-    deliver(case_id=case_id, kind=kind, user_ids=user_ids)
+    deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
 
 
-def send_notification(*, case_id: int, kind: str, user_ids: list[int]) -> None:
+def send_notification(*, case_id: int, kind: str, user_ids: list[int], to_handlers: bool = False) -> None:
     """Queue the delivery when a broker is configured; deliver right away otherwise (demo, tests)."""
     if getattr(settings, "CELERY_BROKER_URL", "") and not getattr(
         settings, "CELERY_TASK_ALWAYS_EAGER", False
     ):
-        deliver_notification.delay(case_id, kind, user_ids)
+        deliver_notification.delay(case_id, kind, user_ids, to_handlers)
     else:
         from .notify import deliver
 
-        deliver(case_id=case_id, kind=kind, user_ids=user_ids)
+        deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)

@@ -350,3 +350,25 @@ def test_notifications_unread_and_mark_read(world, report, api_as, django_captur
     assert api_as("grid_worker").post(f"/notifications/{first}/read").status_code == 404
     assert api.post("/notifications/read-all").json()["unread"] == 0
     assert api.get("/notifications/unread-count").json() == {"unread": 0}
+
+
+def test_submit_writes_the_case_once_within_a_query_budget(
+    world, categories, api_as, django_assert_max_num_queries
+):
+    """Intake is the busiest write path (a burst brings thousands of reports an hour): the case row is
+    inserted once, already dispatched and numbered, with its opening events in one INSERT and its
+    rollups in two upserts. A change that adds round trips here must say why (see bench/)."""
+    api = api_as("resident")
+    api.get("/me")  # the token's last-used stamp is written at most once a minute; not part of this
+    with django_assert_max_num_queries(17):
+        response = api.post(
+            "/cases", {"category": "sanitation", "text": "楼道灯不亮", "area_code": "370832001001001"}
+        )
+    assert response.status_code == 201
+    case = Case.objects.get(pk=response.json()["id"])
+    assert case.status == "dispatched" and case.owner_person == world.users["grid_worker"].person
+    assert case.number.endswith(f"{case.pk:06d}")
+    assert list(case.events.order_by("id").values_list("kind", "from_status", "to_status")) == [
+        ("created", "", "submitted"),
+        ("dispatched", "submitted", "dispatched"),
+    ]
