@@ -197,7 +197,14 @@ class Case(models.Model):
                 fields=["deadline"], name="case_open_deadline", condition=Q(status__in=OPEN_STATUSES)
             ),
             models.Index(fields=["owner_person", "status", "deadline"], name="case_owner_queue"),
-            models.Index(fields=["area_path", "status"], name="case_area_status"),
+            # Supervision boards and "overdue under this street": open cases are a small slice of
+            # the table, and a pattern-ops index serves "area_path LIKE 'prefix%'" in any collation.
+            models.Index(
+                fields=["area_path", "deadline"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_open_area_deadline",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

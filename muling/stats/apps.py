@@ -12,5 +12,5 @@ class StatsConfig(AppConfig):
 
         from . import rollups, rules  # noqa: F401  (rules registers the stats permissions)
 
-        if rollups.on_event not in EVENT_HOOKS:
-            EVENT_HOOKS.append(rollups.on_event)
+        if rollups.on_events not in EVENT_HOOKS:
+            EVENT_HOOKS.append(rollups.on_events)

@@ -9,7 +9,7 @@ from .facts import ALL_COUNTERS
 
 class DailyRollup(models.Model):
     """Counters of the cases received on one day (Asia/Shanghai) in one area (the case's building or
-    grid), of one category, from one channel. Kept in step with the timeline by rollups.on_event, in
+    grid), of one category, from one channel. Kept in step with the timeline by rollups.on_events, in
     the event's own transaction; `rebuild_rollups` recomputes them from the timeline.
 
     `area_path` is copied so that "everything under this street" is one indexed prefix scan of this
@@ -39,8 +39,56 @@ class DailyRollup(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["area_path", "day"], name="stats_rollup_path_day"),
+            # varchar_pattern_ops: "area_path LIKE 'prefix%'" can use it whatever the collation.
+            models.Index(
+                fields=["area_path", "day"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                name="stats_rollup_prefix_day",
+            ),
             models.Index(fields=["day"], name="stats_rollup_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path} {self.category_id} {self.channel}"
+
+
+class SubtreeRollup(models.Model):
+    """DailyRollup summed over the whole subtree of one city, district, street or community.
+
+    At city scale DailyRollup has about one row per case (a grid gets a case every day or two), so a
+    city or street page summing it would read hundreds of thousands of rows. These rows are the same
+    counters already summed per area: a month of a street is about a thousand rows, of the city a few
+    thousand. Kept in the same statement-pair as DailyRollup (rollups.add); `rebuild_rollups` derives
+    them from DailyRollup and `--check` compares both.
+    """
+
+    day = models.DateField(_("受理日期"))
+    depth = models.PositiveSmallIntegerField(_("层级深度"))  # of the area: 1 city … 4 community
+    area_path = models.CharField(max_length=255)  # the area's own path
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("事项分类")
+    )
+    channel = models.CharField(_("来源渠道"), max_length=16)
+
+    for _name in ALL_COUNTERS:
+        locals()[_name] = models.BigIntegerField(default=0)
+    del _name
+
+    class Meta:
+        verbose_name = _("统计区域汇总")
+        verbose_name_plural = _("统计区域汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "day", "category", "channel"], name="stats_subtree_unique_slice"
+            )
+        ]
+        indexes = [
+            # The children of an area: one depth, under one path prefix, over a range of days.
+            models.Index(
+                fields=["depth", "area_path", "day"],
+                opclasses=["int2_ops", "varchar_pattern_ops", "date_ops"],
+                name="stats_subtree_children",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,12 +17,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from muling.cases.models import Case, CaseEvent
+from muling.places.models import Area
 
 from .facts import ALL_COUNTERS, case_counters, diff, ev_of, facts_of
-from .models import DailyRollup
+from .models import DailyRollup, SubtreeRollup
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DIMENSIONS = ("day", "area_id", "area_path", "category_id", "channel")
+SUBTREE_DIMENSIONS = ("day", "depth", "area_path", "category_id", "channel")
+SUBTREE_MAX_DEPTH = 4  # city 1, district 2, street 3, community 4 (see places.levels)
 
 
 def local_day(moment: datetime) -> date:
@@ -41,10 +44,11 @@ def dims_of(case) -> tuple:
 # ---- incremental ---------------------------------------------------------------------------------
 
 
-def on_event(event: CaseEvent, case: Case) -> None:
-    """EVENT_HOOKS entry: add what `event` changes in its case's counters to the cohort row."""
-    rows = list(case.events.order_by("at", "id"))
-    before = [ev_of(e) for e in rows if e.pk != event.pk]
+def on_events(new_events: list[CaseEvent], case: Case, timeline: list[CaseEvent] | None) -> None:
+    """EVENT_HOOKS entry: add what `new_events` change in their case's counters to the cohort row."""
+    rows = timeline if timeline is not None else list(case.events.order_by("at", "id"))
+    new = {e.pk for e in new_events}
+    before = [ev_of(e) for e in rows if e.pk not in new]
     after = [ev_of(e) for e in rows]
     fixed = facts_of(case)
     delta = diff(case_counters(fixed, before), case_counters(fixed, after))
@@ -53,20 +57,46 @@ def on_event(event: CaseEvent, case: Case) -> None:
 
 
 def add(dims: tuple, delta: dict[str, int]) -> None:
-    """Upsert-increment one rollup row. Only the changed counters are named in the update."""
-    table = connection.ops.quote_name(DailyRollup._meta.db_table)
+    """Upsert-increment the case's own row and the rows of its community, street, district and city
+    (two statements). Only the changed counters are named in the update."""
+    day, _area_id, area_path, category_id, channel = dims
+    counters = [delta.get(c, 0) for c in ALL_COUNTERS]
+    changed = [c for c in ALL_COUNTERS if c in delta]
+    fine_key = ["day", "area_id", "category_id", "channel"]
+    _upsert(DailyRollup, DIMENSIONS, fine_key, [[*dims, *counters]], changed)
+    subtree_rows = [
+        [day, depth, path, category_id, channel, *counters] for depth, path in subtree_paths(area_path)
+    ]
+    subtree_key = ["area_path", "day", "category_id", "channel"]
+    _upsert(SubtreeRollup, SUBTREE_DIMENSIONS, subtree_key, subtree_rows, changed)
+
+
+def subtree_paths(area_path: str) -> list[tuple[int, str]]:
+    """(depth, path) of the areas at city … community level whose subtree holds `area_path`, outermost
+    first — always the same order, so two transactions lock shared rows in the same order."""
+    step = Area.steplen
+    return [
+        (depth, area_path[: depth * step])
+        for depth in range(1, SUBTREE_MAX_DEPTH + 1)
+        if depth * step <= len(area_path)
+    ]
+
+
+def _upsert(model, dimensions, key: list[str], rows: list[list], changed: list[str]) -> None:
+    """INSERT rows (dimensions + every counter) or add the `changed` counters to the existing ones."""
+    if not rows or not changed:
+        return
     q = connection.ops.quote_name
-    columns = [*DIMENSIONS, *ALL_COUNTERS]
-    values = [*dims, *(delta.get(c, 0) for c in ALL_COUNTERS)]
-    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in ALL_COUNTERS if c in delta)
+    table = q(model._meta.db_table)
+    columns = [*dimensions, *ALL_COUNTERS]
+    one = f"({', '.join(['%s'] * len(columns))})"
+    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in changed)
     sql = (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({q('day')}, {q('area_id')}, {q('category_id')}, {q('channel')}) "
-        f"DO UPDATE SET {updates}"
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES {', '.join([one] * len(rows))} "
+        f"ON CONFLICT ({', '.join(q(k) for k in key)}) DO UPDATE SET {updates}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, [v for row in rows for v in row])
 
 
 # ---- computed from cases and events --------------------------------------------------------------
@@ -134,4 +164,62 @@ def rebuild(*, since: date | None = None, until: date | None = None) -> int:
         ],
         batch_size=500,
     )
+    rebuild_subtrees(since=since, until=until)
     return len(fresh)
+
+
+def _subtree_select(since: date | None, until: date | None) -> tuple[str, list]:
+    """SQL selecting what SubtreeRollup should hold, summed from DailyRollup, and its parameters."""
+    q = connection.ops.quote_name
+    step = Area.steplen
+    sums = ", ".join(f"SUM({q(c)})" for c in ALL_COUNTERS)
+    where, params = [], []
+    if since:
+        where.append("day >= %s")
+        params.append(since)
+    if until:
+        where.append("day <= %s")
+        params.append(until)
+    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+    parts = []
+    all_params = []
+    for depth in range(1, SUBTREE_MAX_DEPTH + 1):
+        length = depth * step
+        parts.append(
+            f"SELECT day, {depth}, SUBSTR(area_path, 1, {length}), category_id, channel, {sums} "
+            f"FROM {q(DailyRollup._meta.db_table)} "
+            f"{where_sql}{' AND' if where else 'WHERE'} LENGTH(area_path) >= {length} "
+            f"GROUP BY day, SUBSTR(area_path, 1, {length}), category_id, channel"
+        )
+        all_params += params
+    return " UNION ALL ".join(parts), all_params
+
+
+def rebuild_subtrees(*, since: date | None = None, until: date | None = None) -> None:
+    """Recompute SubtreeRollup from DailyRollup (one INSERT … SELECT … GROUP BY per depth)."""
+    rows = SubtreeRollup.objects.all()
+    if since:
+        rows = rows.filter(day__gte=since)
+    if until:
+        rows = rows.filter(day__lte=until)
+    rows.delete()
+    q = connection.ops.quote_name
+    select, params = _subtree_select(since, until)
+    columns = ", ".join(q(c) for c in (*SUBTREE_DIMENSIONS, *ALL_COUNTERS))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(SubtreeRollup._meta.db_table)} ({columns}) {select}", params)
+
+
+def subtree_mismatches() -> int:
+    """How many SubtreeRollup rows differ from the sums of DailyRollup (0 when in step)."""
+    q = connection.ops.quote_name
+    select, params = _subtree_select(None, None)
+    columns = ", ".join(q(c) for c in (*SUBTREE_DIMENSIONS, *ALL_COUNTERS))
+    table = f"(SELECT {columns} FROM {q(SubtreeRollup._meta.db_table)}) AS t"
+    sql = (
+        f"SELECT COUNT(*) FROM ((SELECT * FROM ({select}) AS e EXCEPT SELECT * FROM {table}) "
+        f"UNION ALL (SELECT * FROM {table} EXCEPT SELECT * FROM ({select}) AS e2)) AS d"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + params)
+        return cursor.fetchone()[0]

@@ -20,8 +20,8 @@ from muling.places.models import Area
 from . import rules
 from .facts import ALL_COUNTERS
 from .indicators import Value, evaluate, registry
-from .models import DailyRollup
-from .rollups import day_start, iter_case_counters, local_day
+from .models import DailyRollup, SubtreeRollup
+from .rollups import SUBTREE_MAX_DEPTH, day_start, iter_case_counters, local_day
 from .services import StatsQuery
 
 SUMS = {c: Sum(c) for c in ALL_COUNTERS}
@@ -43,10 +43,21 @@ def is_direct(q: StatsQuery) -> bool:
 # ---- the two sources -----------------------------------------------------------------------------
 
 
-def rollup_rows(q: StatsQuery) -> QuerySet[DailyRollup]:
-    qs = DailyRollup.objects.filter(day__gte=q.date_from, day__lte=q.date_to)
-    if q.area is not None:
-        qs = qs.filter(area_path__startswith=q.area.path)
+def rollup_rows(q: StatsQuery) -> QuerySet:
+    """Rows whose sums are the slice. An area at community level or above (or the whole city) reads
+    its own SubtreeRollup rows — a few per day and category; a grid or building sums the DailyRollup
+    rows under its path, which are few at that size."""
+    if q.area is None:
+        qs = SubtreeRollup.objects.filter(depth=1)
+    elif q.area.depth <= SUBTREE_MAX_DEPTH:
+        qs = SubtreeRollup.objects.filter(area_path=q.area.path)
+    else:
+        qs = DailyRollup.objects.filter(area_path__startswith=q.area.path)
+    return _narrowed(qs, q)
+
+
+def _narrowed(qs: QuerySet, q: StatsQuery) -> QuerySet:
+    qs = qs.filter(day__gte=q.date_from, day__lte=q.date_to)
     if q.category is not None:
         qs = qs.filter(category=q.category)
     if q.channel:
@@ -152,8 +163,19 @@ def by_channel(q: StatsQuery, user=None) -> list[tuple[str, dict[str, int]]]:
 
 
 def by_prefix(q: StatsQuery, length: int) -> dict[str, dict[str, int]]:
-    """Rollup sums grouped by the first `length` characters of the area path (one query)."""
-    rows = rollup_rows(q).annotate(prefix=Substr("area_path", 1, length)).values("prefix").annotate(**SUMS)
+    """Rollup sums of the slice grouped by the first `length` characters of the area path (one query).
+    Areas down to community level are read whole from SubtreeRollup; below that, DailyRollup rows
+    are grouped by path prefix (a case located at a shorter path is keyed by its own path)."""
+    depth, rest = divmod(length, Area.steplen)
+    if not rest and depth <= SUBTREE_MAX_DEPTH:
+        qs = _narrowed(SubtreeRollup.objects.filter(depth=depth), q)
+        if q.area is not None:
+            qs = qs.filter(area_path__startswith=q.area.path)
+        return {r["area_path"]: _clean(r) for r in qs.values("area_path").annotate(**SUMS)}
+    qs = _narrowed(DailyRollup.objects.all(), q)
+    if q.area is not None:
+        qs = qs.filter(area_path__startswith=q.area.path)
+    rows = qs.annotate(prefix=Substr("area_path", 1, length)).values("prefix").annotate(**SUMS)
     return {r["prefix"]: _clean(r) for r in rows}
 
 
@@ -164,8 +186,12 @@ def children(q: StatsQuery) -> list[tuple[Area, dict[str, int]]]:
     kids = list(Area.objects.get_children(area))
     found = by_prefix(q, len(area.path) + Area.steplen)
     rows = [(kid, found.get(kid.path, zeros())) for kid in kids]
-    if found.get(area.path, zeros())["received"]:
-        rows.append((area, found[area.path]))
+    own = found.get(area.path)
+    if own is None:  # read whole from SubtreeRollup: the area's own cases are what its children lack
+        whole = _clean(rollup_rows(q).aggregate(**SUMS))
+        own = {c: whole[c] - sum(counters[c] for counters in found.values()) for c in ALL_COUNTERS}
+    if own["received"]:
+        rows.append((area, own))
     return rows
 
 

@@ -62,8 +62,8 @@ def _default_slice(request) -> dict:
     return params
 
 
-def kpis(q: StatsQuery, user) -> list[dict]:
-    now = evaluate(selectors.totals(q, user))
+def kpis(q: StatsQuery, user, totals: dict[str, int] | None = None) -> list[dict]:
+    now = evaluate(totals if totals is not None else selectors.totals(q, user))
     before = evaluate(selectors.totals(q.previous(), user))
     reg = registry()
     out = []
@@ -116,7 +116,9 @@ def _chart_data(q: StatsQuery, user, trend_table, category_table) -> dict:
                 "values": [r.cells[idx[chosen]].value for r in trend_table.rows],
             }
         )
-    if q.area is not None and not selectors.is_direct(q):
+    # The grid map is drawn for a street and below: a district has hundreds of grids and the city
+    # thousands, too many polygons for a phone; their children table ranks streets instead.
+    if q.area is not None and q.area.level >= Level.STREET and not selectors.is_direct(q):
         grids = [(g, evaluate(c)) for g, c in selectors.grid_values(q)]
         with_polygons = [(g, v) for g, v in grids if g.polygon]
         if with_polygons:
@@ -149,11 +151,12 @@ def dashboard(request):
     categories = tables.build("categories", q, user)
     channels = tables.build("channels", q, user)
     trend = tables.build("trend", q, user)
+    totals = selectors.totals(q, user)
     context = {
         "q": q,
         "querystring": urlencode(q.params()),
-        "kpis": kpis(q, user),
-        "received": selectors.totals(q, user)["received"],
+        "kpis": kpis(q, user, totals),
+        "received": totals["received"],
         "tables": [t for t in (children, categories, channels) if t.rows],
         "trend": trend,
         "charts": _chart_data(q, user, trend, categories),

@@ -6,7 +6,7 @@ from muling.stats import rollups
 
 
 class Command(BaseCommand):
-    help = "Recompute the statistics rollups (stats.DailyRollup) from the case timeline."
+    help = "Recompute the statistics rollups (stats.DailyRollup, stats.SubtreeRollup) from the case timeline."
 
     def add_arguments(self, parser):
         parser.add_argument("--since", help="first cohort day to rebuild (YYYY-MM-DD); default: all")
@@ -32,6 +32,11 @@ class Command(BaseCommand):
             wrong = {k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)}
             if wrong:
                 raise CommandError(f"{len(wrong)} rollup rows differ from the timeline; run rebuild_rollups")
+            subtree_wrong = rollups.subtree_mismatches()
+            if subtree_wrong:
+                raise CommandError(
+                    f"{subtree_wrong} area rollup rows differ from the daily rollups; run rebuild_rollups"
+                )
             self.stdout.write(f"rollups match the timeline ({len(expected)} rows)")
             return
         count = rollups.rebuild(**days)
