@@ -50,6 +50,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--list-duration", type=int, default=10, help="seconds per list and dashboard run (default 10)"
     )
     p.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    p.add_argument(
+        "--warmup", type=int, default=2, help="seconds of unmeasured load before each run (default 2)"
+    )
     p.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     p.add_argument(
         "--workers", type=int, default=2 * cores, help=f"gunicorn workers, both servers (default {2 * cores})"
@@ -125,16 +128,23 @@ def checked(results: dict, problems: list, key: str, url: str, *, headers=None, 
 
 
 def measure(
-    results, problems, key, url, *, args, duration, headers=None, bodies=None, content_type=None, ok=(200,)
-):
+    results, problems, key, url, *, args, duration, headers=None, bodies=None, content_type=None, ok=(200,),
+    warm_up=True,
+):  # fmt: skip
     warm = None
     if bodies is not None:
         warm = Path(bodies).read_text().splitlines()[-1].encode()
         headers_check = {**(headers or {}), "Content-Type": content_type or "application/json"}
         checked(results, problems, key, url, headers=headers_check, data=warm, ok=ok)
     else:
-        for _ in range(2 * args.workers):  # each worker serves one before the clock starts
+        for _ in range(1 if args.warmup else 2 * args.workers):
             checked(results, problems, key, url, headers=headers, ok=ok)
+    if args.warmup and warm_up:
+        # Every worker must have imported the URLconf and filled its per-process caches before the clock
+        # starts: gunicorn hands connections to whichever worker accepts first, so sequential calls can
+        # leave some workers cold. The warm-up run's figures are thrown away.
+        run_wrk(url, connections=args.connections, duration=args.warmup, threads=args.threads, headers=headers,
+                bodies=Path(bodies) if bodies else None, content_type=content_type)  # fmt: skip
     log(f"{key}: {url} ({duration} s)")
     row = run_wrk(
         url,
@@ -148,6 +158,14 @@ def measure(
     if row.get("errors"):
         problems.append(f"{key}: {row['errors']} errors under load {row.get('status_counts') or ''}")
     return row
+
+
+def warm_workers(args, url: str) -> None:
+    """Load every worker once right after the start: a fresh worker imports the URLconf (and, in
+    Muling, builds the API schema) on its first request, which takes seconds."""
+    if args.warmup:
+        log(f"warming up the workers ({max(args.warmup, 5)} s on {url})")
+        run_wrk(url, connections=args.connections, duration=max(args.warmup, 5), threads=args.threads)
 
 
 def run_muling(args, manifest, prep, results, problems, describe) -> None:
@@ -166,6 +184,7 @@ def run_muling(args, manifest, prep, results, problems, describe) -> None:
     server.start("/login/")
     base = server.base_url
     try:
+        warm_workers(args, base + "/api/v1/categories")
         actors = manifest["actors"]
         tokens = prep["tokens"]
         sessions = {}
@@ -273,6 +292,7 @@ def run_helpdesk(args, results, problems, describe) -> None:
     base = server.base_url
     work = VAR / "work"
     try:
+        warm_workers(args, base + "/login/")
         intake = results.setdefault("intake", {})
         token = {"Authorization": f"Token {info['token']}"}
         bodies = helpdesk.api_bodies(work / "helpdesk-api.jsonl", info["queue_ids"], 3000)
@@ -303,7 +323,7 @@ def run_helpdesk(args, results, problems, describe) -> None:
         duration = max(args.list_duration, int(single * 3) + 5)
         results.setdefault("lists", {})["helpdesk_ticket_list"] = measure(
             results, problems, "helpdesk_ticket_list", base + path, args=args, duration=duration,
-            headers={"Cookie": session},
+            headers={"Cookie": session}, warm_up=False,
         )  # fmt: skip
         results["lists"]["helpdesk_ticket_list"]["single_request_ms"] = round(single * 1000, 1)
         results.setdefault("memory", {})["helpdesk_workers_rss_mb"] = server.workers_rss_mb()
