@@ -428,7 +428,9 @@ def generate_chunk(ctx: Context, chunk: int, days: np.ndarray, counts: np.ndarra
     local_date = (t0 + TZ) // DAY
     b = T.Block(n)
     b.add("id", T.ints(ids))
-    b.add("number", T.dates(local_date), T.ints(ids, min_width=6))
+    b.add(
+        "number", T.compact_dates(local_date), T.ints(ids, min_width=6)
+    )  # YYYYMMDD + id, as the app numbers
     text_idx = ctx.text_start[cat] + (rng.random(n) * ctx.text_count[cat]).astype(np.int64)
     b.add("text", ctx.text_pool.pick(text_idx))
     b.add("category_id", ctx.small(ctx.cat_id[cat]))

@@ -124,6 +124,13 @@ def dates(days: np.ndarray) -> Ragged:
     return fixed(text.view(np.uint8).reshape(len(text), 10))
 
 
+def compact_dates(days: np.ndarray) -> Ragged:
+    """Days since 1970-01-01 as YYYYMMDD (the date part of a case number)."""
+    text = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("S10")
+    mat = text.view(np.uint8).reshape(len(text), 10)
+    return fixed(np.ascontiguousarray(mat[:, [0, 1, 2, 3, 5, 6, 8, 9]]))
+
+
 def decimals(values: np.ndarray, int_width: int, frac: int = 6) -> Ragged:
     """Non-negative floats with a fixed number of integer digits (coordinates)."""
     scaled = np.round(np.asarray(values) * 10**frac).astype(np.int64)
