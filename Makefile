@@ -61,7 +61,7 @@ fuzz:
 BENCH_SIZE ?= small
 BENCH_DB ?= muling_bench_$(BENCH_SIZE)
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
-BENCH_ARGS ?= $(if $(filter tiny small,$(BENCH_SIZE)),--duration 5 --list-duration 3 --warmup 1,)
+BENCH_ARGS ?= $(if $(filter tiny small,$(BENCH_SIZE)),--duration 5 --list-duration 5 --warmup 1,)
 bench: install-dev
 	@$(MAKE) --no-print-directory system-deps SYSTEM_DEPS=bench
 	@test -f var/bench/$(BENCH_DB).json || \

@@ -157,6 +157,8 @@ def measure(
     )
     if row.get("errors"):
         problems.append(f"{key}: {row['errors']} errors under load {row.get('status_counts') or ''}")
+    if "error" in row:
+        problems.append(f"{key}: {row['error']} ({args.connections} connections; give it a longer run)")
     return row
 
 

@@ -49,6 +49,15 @@ def run_wrk(
         return {"error": f"wrk failed (exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}"}
     raw = json.loads(line[len("BENCH_JSON ") :])
     seconds = raw["duration_us"] / 1e6 or 1
+    if raw["requests"] == 0:
+        return {
+            "url": url,
+            "connections": connections,
+            "seconds": round(seconds, 2),
+            "requests": 0,
+            "rps": 0.0,
+            "error": f"no request completed within {duration} s",
+        }
     lat = raw["latency_us"]
     errors = raw["errors"]
     socket_errors = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
