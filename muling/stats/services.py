@@ -109,7 +109,7 @@ def default_area(user) -> Area | None:
     if not paths:
         return None
     if paths == ("",):
-        return Area.get_root_nodes().first()
+        return Area.objects.get_root_nodes().first()
     return Area.objects.filter(path=paths[0]).first()
 
 
