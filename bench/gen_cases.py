@@ -228,6 +228,18 @@ class Context:
         self.rejects = T.Pool(REJECT_REASONS)
         self.ext_reasons = T.Pool(EXT_REASONS)
         self.sat_pool = T.Pool(["", "satisfied", "basically", "unsatisfied"])
+        # SubtreeRollup (if the project has it): each area's ancestor at depths 1 … max, -1 above it.
+        from muling.stats import rollups
+
+        self.subtree_depth = getattr(rollups, "SUBTREE_MAX_DEPTH", 0)
+        depth = np.array([len(p) // 4 for p in plan.path])
+        self.ancestor = np.full((self.subtree_depth + 1, plan.n_areas), -1, np.int64)
+        for i in range(plan.n_areas):
+            a = i
+            while a >= 0:
+                if depth[a] <= self.subtree_depth:
+                    self.ancestor[depth[a], i] = a
+                a = plan.parent[a]
         self.small = T.SmallInts(max(plan.n_areas, plan.staff_count, len(plan.departments), 10_000) + 2)
         self.slot2 = T.Pool([f"{i:02d}" for i in range(K)])
 
@@ -610,16 +622,51 @@ def generate_chunk(ctx: Context, chunk: int, days: np.ndarray, counts: np.ndarra
     r.add("channel", ctx.channel_pool.pick(ch[first]))
     for j, c in enumerate(ALL_COUNTERS):
         r.add(c, ctx.small(sums[:, j]))
+    subtree = subtree_block(ctx, local_date[first], area[first], cat[first], ch[first], sums, first_id)
     open_ = np.isin(status, OPEN)
     stats = {
         "cases": n,
         "events": m,
         "extension_requests": len(xi),
         "rollups": len(first),
+        "subtree_rollups": subtree.n if subtree is not None else 0,
         "open_cases": int(open_.sum()),
         "overdue_cases": int((open_ & (deadline < now) & (level < 4)).sum()),
     }
-    return cases, events, x, r, stats
+    return cases, events, x, r, subtree, stats
+
+
+def subtree_block(ctx: Context, day, area, cat, ch, sums, first_id: int):
+    """SubtreeRollup rows: the chunk's DailyRollup rows summed per ancestor (city … community), as
+    rollups.rebuild_subtrees does in SQL. Chunks hold whole days, so no key spans two chunks."""
+    if not ctx.subtree_depth:
+        return None
+    nch, ncat = len(CHANNELS), len(ctx.cats)
+    parts = []
+    for depth in range(1, ctx.subtree_depth + 1):
+        anc = ctx.ancestor[depth, area]
+        ok = anc >= 0
+        key = (((day[ok] - day.min()) * ctx.plan.n_areas + anc[ok]) * ncat + cat[ok]) * nch + ch[ok]
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        starts = np.flatnonzero(np.concatenate([[True], sk[1:] != sk[:-1]]))
+        rows = np.flatnonzero(ok)[order[starts]]
+        parts.append((depth, rows, anc[ok][order[starts]], np.add.reduceat(sums[ok][order], starts, axis=0)))
+    n = sum(len(p[1]) for p in parts)
+    depth = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
+    rows = np.concatenate([p[1] for p in parts])
+    anc = np.concatenate([p[2] for p in parts])
+    total = np.concatenate([p[3] for p in parts])
+    b = T.Block(n)
+    b.add("id", T.ints(ctx.subtree_depth * (first_id - 1) + 1 + np.arange(n)))
+    b.add("day", T.dates(day[rows]))
+    b.add("depth", ctx.small(depth))
+    b.add("area_path", ctx.area_path.pick(anc))
+    b.add("category_id", ctx.small(ctx.cat_id[cat[rows]]))
+    b.add("channel", ctx.channel_pool.pick(ch[rows]))
+    for j, c in enumerate(ALL_COUNTERS):
+        b.add(c, ctx.small(total[:, j]))
+    return b
 
 
 def status_in(status: np.ndarray, *names: str) -> np.ndarray:
