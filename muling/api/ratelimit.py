@@ -6,7 +6,8 @@ exchange for one atomic INCR per request, which works the same with any number o
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext as _
 
 from muling.errors import DomainError
@@ -27,13 +28,32 @@ def hit(bucket: str, *, limit: int, window: int = 60) -> None:
     now = int(time.time())
     slot = now // window
     cache_key = f"ratelimit:{bucket}:{slot}"
-    if cache.add(cache_key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=window + 5)
-            count = 1
+    count = _count_on_redis(cache_key, window + 5) if _on_redis() else _count_in_cache(cache_key, window + 5)
     if count > limit:
         raise RateLimited(retry_after=(slot + 1) * window - now)
+
+
+def _on_redis() -> bool:
+    return isinstance(caches["default"], RedisCache)
+
+
+def _count_on_redis(cache_key: str, ttl: int) -> int:
+    """INCR and EXPIRE in one round trip (the generic cache API needs three: add, exists, incr). The
+    counter stays readable through the cache API: Django's Redis backend stores integers as such."""
+    backend = caches["default"]
+    key = backend.make_and_validate_key(cache_key)
+    client = backend._cache.get_client(key, write=True)
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, ttl, nx=True)
+    return int(pipe.execute()[0])
+
+
+def _count_in_cache(cache_key: str, ttl: int) -> int:
+    if cache.add(cache_key, 1, timeout=ttl):
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=ttl)
+        return 1

@@ -196,7 +196,10 @@ def _subtree_select(since: date | None, until: date | None) -> tuple[str, list]:
 
 
 def rebuild_subtrees(*, since: date | None = None, until: date | None = None) -> None:
-    """Recompute SubtreeRollup from DailyRollup (one INSERT … SELECT … GROUP BY per depth)."""
+    """Recompute SubtreeRollup from DailyRollup, finest first: communities from the daily rows under
+    them, then each coarser level from the level below plus the daily rows of cases located at that
+    area itself — each step reads far fewer rows than the whole daily table (minutes → seconds at
+    ten million cases)."""
     rows = SubtreeRollup.objects.all()
     if since:
         rows = rows.filter(day__gte=since)
@@ -204,10 +207,47 @@ def rebuild_subtrees(*, since: date | None = None, until: date | None = None) ->
         rows = rows.filter(day__lte=until)
     rows.delete()
     q = connection.ops.quote_name
-    select, params = _subtree_select(since, until)
+    step = Area.steplen
+    daily, subtree = q(DailyRollup._meta.db_table), q(SubtreeRollup._meta.db_table)
+    counters = ", ".join(q(c) for c in ALL_COUNTERS)
+    sums = ", ".join(f"SUM({q(c)})" for c in ALL_COUNTERS)
     columns = ", ".join(q(c) for c in (*SUBTREE_DIMENSIONS, *ALL_COUNTERS))
+    days, params = _day_range_sql(since, until)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {q(SubtreeRollup._meta.db_table)} ({columns}) {select}", params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET work_mem = '256MB'")  # the GROUP BY stays in memory instead of spilling
+        for depth in range(SUBTREE_MAX_DEPTH, 0, -1):
+            length = depth * step
+            source = (
+                f"SELECT day, area_path, category_id, channel, {counters} FROM {daily} "
+                f"WHERE {days} AND LENGTH(area_path) {'>=' if depth == SUBTREE_MAX_DEPTH else '='} {length}"
+            )
+            source_params = list(params)
+            if depth < SUBTREE_MAX_DEPTH:
+                source += (
+                    f" UNION ALL SELECT day, area_path, category_id, channel, {counters} FROM {subtree} "
+                    f"WHERE {days} AND depth = {depth + 1}"
+                )
+                source_params += params
+            cursor.execute(
+                f"INSERT INTO {subtree} ({columns}) "
+                f"SELECT day, {depth}, SUBSTR(area_path, 1, {length}), category_id, channel, {sums} "
+                f"FROM ({source}) AS s GROUP BY day, SUBSTR(area_path, 1, {length}), category_id, channel",
+                source_params,
+            )
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET work_mem")
+
+
+def _day_range_sql(since: date | None, until: date | None) -> tuple[str, list]:
+    where, params = ["1 = 1"], []
+    if since:
+        where.append("day >= %s")
+        params.append(since)
+    if until:
+        where.append("day <= %s")
+        params.append(until)
+    return " AND ".join(where), params
 
 
 def subtree_mismatches() -> int:
