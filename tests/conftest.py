@@ -29,6 +29,12 @@ def _no_report_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_numbers(settings):
+    # Tests read dashboards right after writing cases; tests/stats/test_cache.py turns the cache on.
+    settings.STATS_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _chinese_by_default():
     translation.activate("zh-hans")
     yield

@@ -10,8 +10,10 @@ assessment; a district overrides them in settings:
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .facts import RESOLVE_BUCKETS, RESOLVE_HIST, RESPOND_BUCKETS, RESPOND_HIST
@@ -72,8 +74,14 @@ def max_days() -> int:
 
 
 def registry() -> dict[str, Indicator]:
-    """Every indicator by code, in display order. Built per call so that settings overrides apply."""
-    confirmed = resolution_basis() == "confirmation"
+    """Every indicator by code, in display order. Kept per (resolution basis, weights, language), so a
+    settings override applies at once while a dashboard — which asks hundreds of times — builds it once."""
+    return _registry(resolution_basis(), tuple(sorted(weights().items())), get_language())
+
+
+@lru_cache(maxsize=32)
+def _registry(basis: str, _weights: tuple, _language: str | None) -> dict[str, Indicator]:
+    confirmed = basis == "confirmation"
     resolved = ("resolved_confirmed",) if confirmed else ("resolved_reported",)
     resolved_words = (
         _("经群众确认（评价满意或基本满意后结案）的诉求") if confirmed else _("承办方已办结且未被返工的诉求")
@@ -313,17 +321,19 @@ def evaluate(totals: dict[str, int], codes=None) -> dict[str, Value]:
             value, open_ended = _p90(totals, ind.numerator, bounds)
             out[code] = Value(ind, value, open_ended=open_ended)
     if codes is None or "composite_score" in codes:
-        out["composite_score"] = Value(reg["composite_score"], composite(totals))
+        out["composite_score"] = Value(reg["composite_score"], composite(totals, out))
     return out
 
 
-def composite(totals: dict[str, int]) -> float | None:
+def composite(totals: dict[str, int], known: dict[str, Value] | None = None) -> float | None:
+    """The weighted mean of the weighted rates; `known` holds rates already evaluated from `totals`."""
     reg = registry()
+    known = known or {}
     parts = []
     for code, weight in weights().items():
         if code not in reg or reg[code].kind != RATE:
             continue
-        value = evaluate(totals, [code])[code].value
+        value = (known[code] if code in known else evaluate(totals, [code])[code]).value
         if value is not None:
             parts.append((float(weight), value))
     total_weight = sum(w for w, _v in parts)

@@ -6,9 +6,13 @@ caller's scope) through the same facts.case_counters."""
 
 from collections import defaultdict
 from datetime import timedelta
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
+from django.utils.translation import get_language
 
 from muling.cases.enums import Channel
 from muling.cases.models import Case, CaseEvent, Category, Summons
@@ -97,7 +101,26 @@ def _scope_q(user, q: StatsQuery) -> Q:
 def totals(q: StatsQuery, user=None) -> dict[str, int]:
     if is_direct(q):
         return totals_direct(q, user)
-    return _clean(rollup_rows(q).aggregate(**SUMS))
+    return cached("totals", q, lambda: _clean(rollup_rows(q).aggregate(**SUMS)))
+
+
+def cached(kind: str, q: StatsQuery, compute):
+    """`compute()` for an area slice, kept STATS_CACHE_SECONDS in the shared cache (Redis).
+
+    Only rollup slices are cached: their numbers depend on the slice alone (the caller's scope was
+    checked when the slice was made), so every leader looking at the same street shares one copy.
+    Department and person slices depend on who asks and are always computed. The numbers may lag
+    the timeline by up to that many seconds, which dashboards say ("统计数据每分钟更新")."""
+    seconds = int(getattr(settings, "STATS_CACHE_SECONDS", 60))
+    if seconds <= 0 or is_direct(q):
+        return compute()
+    params = sorted(q.params(indicator=q.indicator).items())
+    key = f"stats:{kind}:{get_language()}:{urlencode(params)}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
 
 
 def totals_direct(q: StatsQuery, user=None) -> dict[str, int]:

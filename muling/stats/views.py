@@ -6,6 +6,7 @@ import json
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -147,21 +148,12 @@ def dashboard(request):
     user = request.user
     _require_stats(user)
     q = services.stats_query(user, _default_slice(request))
-    children = tables.build("children", q, user)
-    categories = tables.build("categories", q, user)
-    channels = tables.build("channels", q, user)
-    trend = tables.build("trend", q, user)
-    totals = selectors.totals(q, user)
     context = {
         "q": q,
         "querystring": urlencode(q.params()),
-        "kpis": kpis(q, user, totals),
-        "received": totals["received"],
-        "tables": [t for t in (children, categories, channels) if t.rows],
-        "trend": trend,
-        "charts": _chart_data(q, user, trend, categories),
-        "summonses": selectors.summons_by_department(q, user),
+        **selectors.cached("dashboard", q, lambda: _dashboard_numbers(q, user)),
         "breadcrumb": selectors.breadcrumb(user, q.area) if q.area else [],
+        "cache_minutes": _cache_minutes(q),
         "indicators": [i for i in registry().values() if i.kind in (RATE, SCORE, COUNT)],
         "categories_all": Category.objects.filter(is_active=True),
         "channels_all": Channel.choices,
@@ -169,6 +161,28 @@ def dashboard(request):
         "previous": q.previous(),
     }
     return render(request, "stats/dashboard.html", context)
+
+
+def _cache_minutes(q: StatsQuery) -> int:
+    seconds = int(getattr(settings, "STATS_CACHE_SECONDS", 60))
+    return 0 if seconds <= 0 or selectors.is_direct(q) else max(1, round(seconds / 60))
+
+
+def _dashboard_numbers(q: StatsQuery, user) -> dict:
+    """Everything on the dashboard that is computed from the slice (the part worth caching)."""
+    children = tables.build("children", q, user)
+    categories = tables.build("categories", q, user)
+    channels = tables.build("channels", q, user)
+    trend = tables.build("trend", q, user)
+    totals = selectors.totals(q, user)
+    return {
+        "kpis": kpis(q, user, totals),
+        "received": totals["received"],
+        "tables": [t for t in (children, categories, channels) if t.rows],
+        "trend": trend,
+        "charts": _chart_data(q, user, trend, categories),
+        "summonses": selectors.summons_by_department(q, user),
+    }
 
 
 def _own_url(q: StatsQuery, user) -> str:
