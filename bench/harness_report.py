@@ -92,12 +92,14 @@ def evaluate_targets(r: dict) -> list[dict]:
                 "s run",
             )
             continue
-        add(f"{key} p50 ≤ 20 ms", row["p50_ms"], "≤ 20", row["p50_ms"] <= 20, "ms")
+        p50 = (row.get("single") or {}).get("p50_ms") or row["p50_ms"]
+        add(f"{key} p50 ≤ 20 ms (one connection)", p50, "≤ 20", p50 <= 20, "ms")
         x = ratio(row["rps"], hd_list)
         add(f"{key} ≥ 100× helpdesk list rate", x, "≥ 100×", None if x is None else x >= 100, "×")
     for key, row in (r.get("dashboards") or {}).items():
         if "p95_ms" in row:
-            add(f"{key} p95 ≤ 150 ms", row["p95_ms"], "≤ 150", row["p95_ms"] <= 150, "ms")
+            p95 = (row.get("single") or {}).get("p95_ms") or row["p95_ms"]
+            add(f"{key} p95 ≤ 150 ms (one connection)", p95, "≤ 150", p95 <= 150, "ms")
         elif row.get("requests") == 0:
             add(f"{key} p95 ≤ 150 ms ({row['error']})", row.get("seconds"), "≤ 150", False, "s run")
     sweeps = [s["seconds"] for s in r.get("sweep", {}).get("runs", [])]
@@ -146,14 +148,17 @@ def _load_table(title: str, rows: dict, describe: dict, *, ratio_header: str, ra
     lines = [
         f"### {title}",
         "",
-        f"| what | request | req/s | p50 ms | {p} ms | p99 ms | errors | {ratio_header} |",
-        "|---|---|---:|---:|---:|---:|---|---:|",
+        f"| what | request | req/s | p50 ms | {p} ms | p99 ms | errors | {ratio_header} "
+        f"| 1 conn: p50 ms | 1 conn: {p} ms | 1 conn: p99 ms |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for key, row in rows.items():
+        one = row.get("single") or {}
         lines.append(
             f"| {key} | {describe.get(key, '')} | {_fmt(row.get('rps'))} | {_fmt(row.get('p50_ms'), 2)} | "
             f"{_fmt(row.get(p + '_ms'), 2)} | {_fmt(row.get('p99_ms'), 2)} | {_errors(row)} | "
-            f"{_fmt_ratio(ratio_of(row))} |"
+            f"{_fmt_ratio(ratio_of(row))} | {_fmt(one.get('p50_ms'), 2)} | {_fmt(one.get(p + '_ms'), 2)} | "
+            f"{_fmt(one.get('p99_ms'), 2)} |"
         )
     return [*lines, ""]
 
