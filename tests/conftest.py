@@ -29,6 +29,16 @@ def _no_report_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar():
+    # The per-process copy of the calendar corrections must not outlive a test's rolled-back rows.
+    from muling.cases.deadlines import forget_overrides
+
+    forget_overrides()
+    yield
+    forget_overrides()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_numbers(settings):
     # Tests read dashboards right after writing cases; tests/stats/test_cache.py turns the cache on.
     settings.STATS_CACHE_SECONDS = 0

@@ -62,7 +62,7 @@ def token_authenticate(secret: str) -> ApiToken | None:
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__person")
         .filter(token_hash=digest(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

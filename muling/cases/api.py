@@ -22,7 +22,7 @@ from . import abuse, selectors, services
 from .answers import clean_answers
 from .enums import OPEN_STATUSES
 from .errors import CaseError, CaseNotFound
-from .models import Case, Category, ExtensionRequest
+from .models import Case, CasePhoto, Category, ExtensionRequest
 from .schemas import (
     MAX_ID,
     AnswerIn,
@@ -176,7 +176,8 @@ def case_submit(request, body: CaseSubmitIn):
         channel=body.channel,
     )
     # The service's own object already holds what the answer shows; reading it back would cost a
-    # wide join on the busiest endpoint.
+    # wide join on the busiest endpoint. A JSON submission has no photos (they come by multipart).
+    case._prefetched_objects_cache = {"photos": CasePhoto.objects.none()}
     return Status(201, CaseOut.model_validate(case_out(case, user=user)).model_dump(mode="json"))
 
 

@@ -5,6 +5,7 @@ Working days come from the `holidays` package's China calendar, which knows the 
 year beyond settings.HOLIDAY_CALENDAR_KNOWN_UNTIL counts weekends only unless an admin recorded it.
 """
 
+import time
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -21,10 +22,26 @@ def _package_calendar(year: int):
     return holidays.China(years=year)
 
 
+# An admin's calendar corrections, read at most once a minute per process: every new case and every
+# escalation computes a deadline, and the table changes a few times a year. Saving or deleting a row
+# clears this process's copy at once (CalendarDay.save/delete); other processes follow within a minute.
+OVERRIDES_SECONDS = 60
+_overrides_cache: dict = {"read_at": None, "days": {}}
+
+
 def _overrides() -> dict[date, bool]:
     from .models import CalendarDay
 
-    return dict(CalendarDay.objects.values_list("date", "is_working_day"))
+    now = time.monotonic()
+    read_at = _overrides_cache["read_at"]
+    if read_at is None or now - read_at > OVERRIDES_SECONDS:
+        _overrides_cache["days"] = dict(CalendarDay.objects.values_list("date", "is_working_day"))
+        _overrides_cache["read_at"] = now
+    return _overrides_cache["days"]
+
+
+def forget_overrides() -> None:
+    _overrides_cache["read_at"] = None
 
 
 def is_working_day(day: date, overrides: dict[date, bool] | None = None) -> bool:

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +79,23 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'班' if self.is_working_day else '休'}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        transaction.on_commit(forget_calendar_overrides)
+        forget_calendar_overrides()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        transaction.on_commit(forget_calendar_overrides)
+        forget_calendar_overrides()
+        return result
+
+
+def forget_calendar_overrides() -> None:
+    from .deadlines import forget_overrides
+
+    forget_overrides()
 
 
 class CaseQuerySet(models.QuerySet):

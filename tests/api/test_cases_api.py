@@ -360,7 +360,7 @@ def test_submit_writes_the_case_once_within_a_query_budget(
     rollups in two upserts. A change that adds round trips here must say why (see bench/)."""
     api = api_as("resident")
     api.get("/me")  # the token's last-used stamp is written at most once a minute; not part of this
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(15):
         response = api.post(
             "/cases", {"category": "sanitation", "text": "楼道灯不亮", "area_code": "370832001001001"}
         )
