@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from muling.errors import DomainError, Forbidden, NotFound
+from muling.numbers import is_plain_number
 from muling.places import selectors as places
 from muling.places.levels import Level as AreaLevel
 from muling.places.models import Area
@@ -65,7 +66,7 @@ def _category_from(value) -> Category | None:
     if not value:
         return None
     qs = Category.objects.filter(is_active=True)
-    return (qs.filter(pk=int(value)) if value.isdigit() else qs.filter(code=value[:40])).first()
+    return (qs.filter(pk=int(value)) if is_plain_number(value) else qs.filter(code=value[:40])).first()
 
 
 def _raise_http(error: DomainError) -> None:
@@ -198,7 +199,7 @@ def _render_case(request, case: Case, *, failed: tuple[str, object] | None = Non
 
 def _building(code) -> Area | None:
     code = str(code or "").strip()
-    return places.building_by_code(code) if code.isdigit() and len(code) <= 18 else None
+    return places.building_by_code(code) if is_plain_number(code) else None
 
 
 @login_required

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from muling.numbers import is_plain_number
+
 ATTRIBUTE_RE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 MAX_PARAM = 10_000  # longer than any field we accept, so the real limits can say what is wrong
 
@@ -96,6 +98,6 @@ def moment(value: str, name: str) -> datetime:
 def positive_int(value: str | None, name: str, *, default: int, maximum: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or len(value) > 9 or not 1 <= int(value) <= maximum:
+    if not is_plain_number(value, max_digits=9) or not 1 <= int(value) <= maximum:
         raise bad(_("%(name)s 应为 1 到 %(max)d 之间的整数") % {"name": name, "max": maximum})
     return int(value)

@@ -194,7 +194,7 @@ def is_volunteer_post(post: Post) -> bool:
 
 
 def _looks_like_id_number(q: str) -> bool:
-    return len(q) == 18 and q[:17].isdigit() and (q[17].isdigit() or q[17] in "xX")
+    return len(q) == 18 and q.isascii() and q[:17].isdigit() and (q[17].isdigit() or q[17] in "xX")
 
 
 def residents_search(
@@ -207,7 +207,7 @@ def residents_search(
     if q:
         match = Q(name__icontains=q)
         digits = q.replace(" ", "").replace("-", "")
-        if digits.isdigit() and len(digits) >= 3:
+        if digits.isascii() and digits.isdigit() and len(digits) >= 3:
             match |= Q(phone__contains=digits)
         if _looks_like_id_number(q):
             match |= Q(id_number_hash=crypto.lookup_hash(q.upper()))

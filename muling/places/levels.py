@@ -30,7 +30,7 @@ CODE_LENGTH = {
 def code_problem(*, code: str, level: int, parent_code: str | None) -> str | None:
     """Why `code` is not a valid code for an area of `level` under `parent_code`, or None if it is."""
     expected = CODE_LENGTH[Level(level)]
-    if not code.isdigit() or len(code) != expected:
+    if not (code.isascii() and code.isdigit()) or len(code) != expected:
         return _("%(level)s的编码应为 %(n)d 位数字") % {"level": Level(level).label, "n": expected}
     if level == Level.CITY:
         if not code.endswith("00"):

@@ -19,6 +19,7 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from muling.errors import DomainError
+from muling.numbers import is_plain_number
 
 from . import services
 from .levels import Level
@@ -49,7 +50,7 @@ class CountWidget(widgets.Widget):
         if _blank(value):
             return None
         text = TextWidget().clean(value)
-        if not text.isdigit():
+        if not is_plain_number(text):
             raise ValueError(_("应为不小于 0 的整数"))
         return int(text)
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from muling.cases.models import Category
 from muling.errors import DomainError
+from muling.numbers import is_plain_number
 from muling.people.models import Person
 
 from . import hotspots, rules, services, themes
@@ -86,7 +87,7 @@ def theme_new(request):
             deadline=parse_date(post.get("deadline", "") or "")
             if _is_date(post.get("deadline", ""))
             else None,
-            case_ids=[int(i) for i in post.getlist("cases") if i.isdigit()],
+            case_ids=[int(i) for i in post.getlist("cases") if is_plain_number(i)],
         )
     except DomainError as exc:
         return render(request, "stats/refused.html", {"error": exc}, status=exc.status)

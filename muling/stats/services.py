@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from muling.cases.enums import Channel
 from muling.cases.models import Category
+from muling.numbers import is_plain_number, plain_int
 from muling.people.models import Department, Person
 from muling.places.models import Area
 
@@ -129,7 +130,11 @@ def stats_query(user, params, *, require_area: bool = True) -> StatsQuery:
         if not rules.may_see_department(user, department):
             raise StatsForbidden("department_out_of_scope", _("您无权查看该部门的统计"), field="department")
     if get("person"):
-        person = Person.objects.filter(pk=int(get("person"))).first() if get("person").isdigit() else None
+        person = (
+            Person.objects.filter(pk=plain_int(get("person"))).first()
+            if is_plain_number(get("person"))
+            else None
+        )
         if person is None:
             raise StatsNotFound("unknown_person", _("人员不存在"), field="person")
         if not rules.may_see_person(user, person):
