@@ -4,6 +4,8 @@ adds is handled the same way), analyse, and move the id sequences past the gener
 
 from __future__ import annotations
 
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
 
@@ -122,7 +124,11 @@ def run_parallel(url: str, statements: list[str], progress=None, workers: int = 
                     sql = queue.pop(0)
                 except IndexError:
                     return
+                start = time.monotonic()
                 conn.execute(sql)
+                took = time.monotonic() - start
+                if took > 20:  # the slow ones say where the time of this phase goes
+                    print(f"  {took:6.1f} s  {sql[:110]}", file=sys.stderr, flush=True)
                 if progress is not None:
                     progress.update(1)
 

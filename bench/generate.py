@@ -496,7 +496,10 @@ def final_counts() -> dict:
     from muling.people.models import Person, Post
     from muling.places.levels import Level
     from muling.places.models import Household
+    from muling.stats import models as stats_models
     from muling.stats.models import DailyRollup
+
+    subtree = getattr(stats_models, "SubtreeRollup", None)
 
     def fast_count(model) -> int:
         with connection.cursor() as cur:
@@ -520,6 +523,7 @@ def final_counts() -> dict:
         "events": fast_count(CaseEvent),
         "extension_requests": fast_count(ExtensionRequest),
         "rollups": fast_count(DailyRollup),
+        **({"subtree_rollups": fast_count(subtree)} if subtree is not None else {}),
     }
 
 
