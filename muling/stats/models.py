@@ -7,7 +7,20 @@ from muling.places.models import Area
 from .facts import ALL_COUNTERS
 
 
-class DailyRollup(models.Model):
+class RollupCounters(models.Model):
+    """The counters every rollup row holds (facts.ALL_COUNTERS), one signed column each: a row passes
+    through negative values only if events arrive for a case the table has never seen (a partial
+    restore); a rebuild puts it right."""
+
+    for _name in ALL_COUNTERS:
+        locals()[_name] = models.BigIntegerField(default=0)
+    del _name
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupCounters):
     """Counters of the cases received on one day (Asia/Shanghai) in one area (the case's building or
     grid), of one category, from one channel. Kept in step with the timeline by rollups.on_events, in
     the event's own transaction; `rebuild_rollups` recomputes them from the timeline.
@@ -23,12 +36,6 @@ class DailyRollup(models.Model):
         Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("事项分类")
     )
     channel = models.CharField(_("来源渠道"), max_length=16)
-
-    for _name in ALL_COUNTERS:
-        # Signed: a row passes through negative values only if events arrive for a case the table has
-        # never seen (a partial restore); a rebuild puts it right.
-        locals()[_name] = models.BigIntegerField(default=0)
-    del _name
 
     class Meta:
         verbose_name = _("统计日汇总")
@@ -52,7 +59,7 @@ class DailyRollup(models.Model):
         return f"{self.day} {self.area_path} {self.category_id} {self.channel}"
 
 
-class SubtreeRollup(models.Model):
+class SubtreeRollup(RollupCounters):
     """DailyRollup summed over the whole subtree of one city, district, street or community.
 
     At city scale DailyRollup has about one row per case (a grid gets a case every day or two), so a
@@ -69,10 +76,6 @@ class SubtreeRollup(models.Model):
         Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("事项分类")
     )
     channel = models.CharField(_("来源渠道"), max_length=16)
-
-    for _name in ALL_COUNTERS:
-        locals()[_name] = models.BigIntegerField(default=0)
-    del _name
 
     class Meta:
         verbose_name = _("统计区域汇总")
