@@ -52,7 +52,8 @@ class Server:
                 if exc.code < 500:
                     return
             except OSError:
-                pass
+                time.sleep(0.3)  # not listening yet (connection refused): try again until the deadline
+                continue
             time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"{self.name} was not ready within {timeout:.0f} s; see {self.log}")

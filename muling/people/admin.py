@@ -128,6 +128,7 @@ class PersonAdmin(
     ScopedAdminMixin, MaskedPhoneAdminMixin, LoggedExportMixin, SpreadsheetMixin, admin.ModelAdmin
 ):
     form = PersonForm
+    export_person_field = "pk"
     resource_classes = [PersonResource]
     # Department and property staff see the staff directory of their area; changing a record is for
     # those who look after the residents of the household's building.
@@ -173,9 +174,6 @@ class PersonAdmin(
 
     def scope_queryset(self, request, qs):
         return qs & scope.visible_persons(request.user)
-
-    def export_person_ids(self, queryset) -> list[int]:
-        return list(queryset.values_list("pk", flat=True))
 
     def may_edit(self, request, obj):
         return obj.household_id is not None and scope.covers(
@@ -292,9 +290,6 @@ class PostAdmin(ScopedAdminMixin, LoggedExportMixin, SpreadsheetMixin, admin.Mod
 
     def scope_queryset(self, request, qs):
         return qs & scope.visible_posts(request.user)
-
-    def export_person_ids(self, queryset) -> list[int]:
-        return list(queryset.order_by().values_list("person_id", flat=True).distinct())
 
     def may_edit(self, request, obj):
         return request.user.has_perm("people.manage_post", obj)

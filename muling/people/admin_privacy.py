@@ -102,13 +102,16 @@ class ReasonedExportForm(SelectableFieldsExportForm):
 
 
 class LoggedExportMixin:
-    """Put before the import-export mixin. `export_person_ids(queryset)` names whose data a file holds."""
+    """Put before the import-export mixin. `export_person_field` names the column of the exported rows
+    that holds the person whose data they carry ("pk" for the person admin itself)."""
 
     export_form_class = ReasonedExportForm
+    export_person_field = "person_id"
 
     def export_person_ids(self, queryset) -> list[int]:
         """Ids of the persons whose data the exported rows carry."""
-        raise NotImplementedError
+        ids = queryset.order_by().values_list(self.export_person_field, flat=True).distinct()
+        return [pk for pk in ids if pk is not None]
 
     def init_request_context_data(self, request, form):
         if not may_see_full(request.user):
