@@ -291,6 +291,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Abuse limits on reporting (muling/cases/abuse.py); 0 turns a limit off.
 # Dashboards and the statistics API keep an area slice's numbers this long in the shared cache.
 STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "60"))
+# Intake's per-process copy of categories, areas, routing rules and grid posts (muling/cases/reference.py)
+# is re-read after a committed change at once; this is the upper bound for changes no signal reports.
+REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "60"))
 REPORT_LIMIT_PER_USER_PER_HOUR = int(os.environ.get("REPORT_LIMIT_PER_USER_PER_HOUR", "10"))
 REPORT_LIMIT_PER_ADDRESS_PER_HOUR = int(os.environ.get("REPORT_LIMIT_PER_ADDRESS_PER_HOUR", "30"))
 # More than this many near-identical texts (rapidfuzz ratio >= REPORT_REPEAT_SIMILARITY) from one reporter

@@ -39,6 +39,17 @@ def _fresh_calendar():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference():
+    # Intake's per-process copies of categories, areas and routes (muling/cases/reference.py) must not
+    # outlive a test's rolled-back rows, whose ids the next test reuses.
+    from muling.cases import reference
+
+    reference.forget()
+    yield
+    reference.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_numbers(settings):
     # Tests read dashboards right after writing cases; tests/stats/test_cache.py turns the cache on.
     settings.STATS_CACHE_SECONDS = 0

@@ -4,6 +4,7 @@ A fixed window lets a client send up to twice the limit across a window boundary
 exchange for one atomic INCR per request, which works the same with any number of web processes.
 """
 
+import contextlib
 import time
 
 from django.core.cache import cache, caches
@@ -19,34 +20,71 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int):
         super().__init__("rate_limited", _("请求过于频繁，请稍后再试"))
         self.retry_after = retry_after
+        self.keys: list[str] = []  # the counters hit_all incremented
 
 
 def hit(bucket: str, *, limit: int, window: int = 60) -> None:
     """Count one request for `bucket`; raise RateLimited when the window's count passes `limit`."""
-    if limit <= 0:
-        return
+    hit_all([(bucket, limit)], window=window)
+
+
+def hit_all(buckets: list[tuple[str, int]], *, window: int = 60) -> list[str]:
+    """Count one request in each (bucket, limit) — one round trip on Redis — and return the counters'
+    cache keys. Raise RateLimited when any count passes its limit; every bucket is counted either way,
+    and the exception's `keys` let a caller give the counts back with `release`."""
+    buckets = [(bucket, limit) for bucket, limit in buckets if limit > 0]
+    if not buckets:
+        return []
     now = int(time.time())
     slot = now // window
-    cache_key = f"ratelimit:{bucket}:{slot}"
-    count = _count_on_redis(cache_key, window + 5) if _on_redis() else _count_in_cache(cache_key, window + 5)
-    if count > limit:
-        raise RateLimited(retry_after=(slot + 1) * window - now)
+    keys = [f"ratelimit:{bucket}:{slot}" for bucket, _limit in buckets]
+    if _on_redis():
+        counts = _count_on_redis(keys, window + 5)
+    else:
+        counts = [_count_in_cache(key, window + 5) for key in keys]
+    if any(count > limit for count, (_bucket, limit) in zip(counts, buckets, strict=True)):
+        refused = RateLimited(retry_after=(slot + 1) * window - now)
+        refused.keys = keys  # what was counted, for a caller that gives it back
+        raise refused
+    return keys
+
+
+def release(keys: list[str]) -> None:
+    """Give back one count in each of `keys` (from hit_all)."""
+    for key in keys:
+        with contextlib.suppress(ValueError):  # the window already ended
+            cache.decr(key)
 
 
 def _on_redis() -> bool:
     return isinstance(caches["default"], RedisCache)
 
 
-def _count_on_redis(cache_key: str, ttl: int) -> int:
-    """INCR and EXPIRE in one round trip (the generic cache API needs three: add, exists, incr). The
-    counter stays readable through the cache API: Django's Redis backend stores integers as such."""
+def _count_on_redis(cache_keys: list[str], ttl: int) -> list[int]:
+    """INCR and EXPIRE of every key in one round trip (the generic cache API needs three per key: add,
+    exists, incr). The counters stay readable through the cache API: Django's Redis backend stores
+    integers as such."""
     backend = caches["default"]
-    key = backend.make_and_validate_key(cache_key)
-    client = backend._cache.get_client(key, write=True)
-    pipe = client.pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, ttl, nx=True)
-    return int(pipe.execute()[0])
+    keys = [backend.make_and_validate_key(k) for k in cache_keys]
+    pipe = _redis_client(backend).pipeline(transaction=False)
+    for key in keys:
+        pipe.incr(key)
+        pipe.expire(key, ttl, nx=True)
+    return [int(count) for count in pipe.execute()[::2]]
+
+
+_clients: dict[int, object] = {}
+
+
+def _redis_client(backend):
+    """A client on the cache's connection pool, made once per pool. Django's backend builds a new
+    redis.Redis for every call, and its constructor (response callbacks, ~170 entries) cost more than
+    the round trip it serves on the busiest paths."""
+    pool = backend._cache._get_connection_pool(True)
+    client = _clients.get(id(pool))
+    if client is None:
+        client = _clients[id(pool)] = backend._cache._client(connection_pool=pool)
+    return client
 
 
 def _count_in_cache(cache_key: str, ttl: int) -> int:

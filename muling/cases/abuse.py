@@ -11,16 +11,14 @@ atomic INCR, no check-then-act) and given back when nothing new was accepted —
 idempotent retry that returned the first case — so only accepted reports count.
 """
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from muling.api import ratelimit
 from muling.trust.client import client_ip
@@ -51,9 +49,7 @@ class Reservation:
     keys: list[str] = field(default_factory=list)
 
     def release(self) -> None:
-        for key in self.keys:
-            with contextlib.suppress(ValueError):  # the window already ended
-                cache.decr(key)
+        ratelimit.release(self.keys)
         self.keys = []
 
 
@@ -69,19 +65,14 @@ def _limits(user, address: str) -> list[tuple[str, int]]:
 
 
 def reserve(request, user) -> Reservation:
-    """Take one report slot for the user and one for the client address; raise ReportRateLimited (and take
-    nothing) when either is used up for this hour."""
-    reservation = Reservation()
-    for bucket, limit in _limits(user, client_ip(request) or "unknown"):
-        slot = int(timezone.now().timestamp()) // HOUR
-        try:
-            ratelimit.hit(bucket, limit=limit, window=HOUR)
-        except ratelimit.RateLimited as exc:
-            reservation.keys.append(f"ratelimit:{bucket}:{slot}")  # the refused hit counted too
-            reservation.release()
-            raise ReportRateLimited(retry_after=exc.retry_after) from None
-        reservation.keys.append(f"ratelimit:{bucket}:{slot}")
-    return reservation
+    """Take one report slot for the user and one for the client address (one round trip); raise
+    ReportRateLimited (and keep nothing) when either is used up for this hour."""
+    buckets = _limits(user, client_ip(request) or "unknown")
+    try:
+        return Reservation(keys=ratelimit.hit_all(buckets, window=HOUR))
+    except ratelimit.RateLimited as exc:
+        ratelimit.release(exc.keys)  # a refused report takes no slot
+        raise ReportRateLimited(retry_after=exc.retry_after) from None
 
 
 def submit_limited(request, user, submit: Callable[[], Case | None], *, channel: str = "") -> Case | None:
@@ -121,7 +112,10 @@ def flag_if_repeated(case: Case) -> SubmissionFlag | None:
         .exclude(pk=case.pk)
         .values_list("text", flat=True)[:200]
     )
-    repeats = sum(1 for text in earlier if fuzz.ratio(text, case.text) >= threshold)
+    # One call into rapidfuzz's C loop over up to 200 texts, not 200 calls from Python.
+    repeats = len(
+        process.extract(case.text, list(earlier), scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
+    )
     if repeats < limit:
         return None
     flag, _created = SubmissionFlag.objects.get_or_create(

@@ -18,7 +18,7 @@ from muling.people import scope
 from muling.people.models import Department, Person
 from muling.places.models import Area
 
-from . import abuse, selectors, services
+from . import abuse, reference, selectors, services
 from .answers import clean_answers
 from .enums import OPEN_STATUSES
 from .errors import CaseError, CaseNotFound
@@ -138,17 +138,19 @@ def case_submit(request, body: CaseSubmitIn):
     Idempotency-Key returns the first case."""
     user = request.auth
     key = key_of(request)
-    category = Category.objects.filter(code=body.category, is_active=True).first()
+    category = reference.category(body.category)
     if category is None:
         raise CaseError("unknown_category", _("请选择有效的事项分类"), field="category")
     household = None
     if body.household_id is not None:
-        household = scope.visible_households(user).filter(pk=body.household_id).first()
+        household = (
+            scope.visible_households(user).filter(pk=body.household_id).select_related("building").first()
+        )
         if household is None:
             raise CaseError("unknown_household", _("住户不存在或不在您的范围内"), field="household_id")
     area = None
     if body.area_code:
-        area = Area.objects.filter(code=body.area_code).first()
+        area = reference.area(body.area_code)
         if area is None:
             raise CaseError("unknown_area", _("区域编码不存在"), field="area_code")
     answers = clean_answers(category, body.answers)

@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "muling.cases"
     label = "cases"
     verbose_name = _("诉求办理")
+
+    def ready(self):
+        from . import reference
+
+        reference.connect_signals()

@@ -14,7 +14,7 @@ from muling.people import scope
 from muling.people.models import Department, Person
 from muling.places.models import Area, Household
 
-from . import deadlines, events, photos, routing, transitions
+from . import deadlines, events, photos, reference, routing, transitions
 from .enums import OPEN_STATUSES, Action, Channel, EventKind, Level, Satisfaction, Status
 from .errors import CaseError, CaseNotFound
 from .models import Case, CasePhoto, Category, ExtensionRequest, MeToo, Summons
@@ -38,14 +38,18 @@ def _lock(case_id: int) -> Case:
 def _notify(case: Case, kind: str, user_ids, *, to_handlers: bool = False) -> None:
     """Tell `user_ids` (and, with `to_handlers`, whoever handles the case when the message goes out —
     worked out by the worker, which keeps intake's request short) after commit."""
-    user_ids = sorted(set(user_ids))
-    if not user_ids and not to_handlers:
-        return
-    from .tasks import send_notification
+    _notify_all(case, [(kind, user_ids, to_handlers)])
 
-    transaction.on_commit(
-        lambda: send_notification(case_id=case.pk, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
-    )
+
+def _notify_all(case: Case, messages) -> None:
+    """Several (kind, user ids, to_handlers) messages about `case`, queued as one task after commit."""
+    messages = [(kind, sorted(set(ids)), to_handlers) for kind, ids, to_handlers in messages]
+    messages = [m for m in messages if m[1] or m[2]]
+    if not messages:
+        return
+    from .tasks import send_notifications
+
+    transaction.on_commit(lambda: send_notifications(case_id=case.pk, messages=messages))
 
 
 def _move(
@@ -113,7 +117,7 @@ def case_submit(
         raise CaseError("unknown_channel", _("未知的来源渠道"), field="channel")
     if lat is not None and not (-90 <= lat <= 90) or lon is not None and not (-180 <= lon <= 180):
         raise CaseError("bad_coordinates", _("坐标超出范围"), field="lat")
-    place = routing.locate(household=household, area=area, lat=lat, lon=lon)
+    place = routing.locate(household=household, area=area, lat=lat, lon=lon, find_grid=reference.grid_of)
     if place is None:
         raise CaseError("location_required", _("请选择问题发生的位置"), field="area")
     actor = actor or reporter
@@ -121,7 +125,7 @@ def case_submit(
         raise CaseError("place_out_of_scope", _("该位置不在您负责的范围内"), field="area")
     cleaned_photos = photos.clean_photos(photo_uploads)
     now = now or timezone.now()
-    level, owner = routing.route(category, place)
+    level, owner = reference.route(category, place)
     case = Case(
         number=f"tmp-{uuid.uuid4().hex}",
         text=text,
@@ -138,7 +142,7 @@ def case_submit(
         household=place.household,
         lat=lat,
         lon=lon,
-        address=(address or place.area.full_name())[:200],
+        address=(address or reference.full_name(place.area))[:200],
         level=level,
         created_at=now,
         dispatch_deadline=deadlines.dispatch_deadline(category, start=now),
@@ -161,9 +165,11 @@ def case_submit(
     for content in cleaned_photos:
         CasePhoto.objects.create(case=case, kind=CasePhoto.Kind.REPORT, image=content, uploaded_by=reporter)
     events.record_opening(case, opening, at=now)
-    _notify(case, EventKind.CREATED, [reporter.pk] if reporter else [])
-    # The handler, or the queue's secretaries when nobody is named.
-    _notify(case, EventKind.DISPATCHED, [], to_handlers=True)
+    # The reporter's receipt; the handler, or the queue's secretaries when nobody is named.
+    _notify_all(
+        case,
+        [(EventKind.CREATED, [reporter.pk] if reporter else [], False), (EventKind.DISPATCHED, [], True)],
+    )
     return case
 
 

@@ -26,13 +26,38 @@ def deliver_notification(case_id: int, kind: str, user_ids: list[int], to_handle
     deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
 
 
+@shared_task(name="cases.deliver_notifications", acks_late=True)
+def deliver_notifications(case_id: int, messages: list[list]) -> None:
+    """Several messages about one case — a new case's receipt and its dispatch — in one task: one
+    broker round trip per submission instead of two."""
+    from .notify import deliver
+
+    for kind, user_ids, to_handlers in messages:
+        deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
+
+
+def _queued() -> bool:
+    return bool(getattr(settings, "CELERY_BROKER_URL", "")) and not getattr(
+        settings, "CELERY_TASK_ALWAYS_EAGER", False
+    )
+
+
 def send_notification(*, case_id: int, kind: str, user_ids: list[int], to_handlers: bool = False) -> None:
     """Queue the delivery when a broker is configured; deliver right away otherwise (demo, tests)."""
-    if getattr(settings, "CELERY_BROKER_URL", "") and not getattr(
-        settings, "CELERY_TASK_ALWAYS_EAGER", False
-    ):
-        deliver_notification.delay(case_id, kind, user_ids, to_handlers)
-    else:
+    send_notifications(case_id=case_id, messages=[(kind, user_ids, to_handlers)])
+
+
+def send_notifications(*, case_id: int, messages: list[tuple[str, list[int], bool]]) -> None:
+    """`messages` are (kind, user ids, to_handlers); one task for all of them."""
+    if not messages:
+        return
+    if not _queued():
         from .notify import deliver
 
-        deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
+        for kind, user_ids, to_handlers in messages:
+            deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
+    elif len(messages) == 1:
+        kind, user_ids, to_handlers = messages[0]
+        deliver_notification.delay(case_id, kind, user_ids, to_handlers)
+    else:
+        deliver_notifications.delay(case_id, [list(m) for m in messages])

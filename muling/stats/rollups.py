@@ -10,6 +10,7 @@ if the event rolls back, so does its count.
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -25,6 +26,8 @@ from .models import DailyRollup, SubtreeRollup
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DIMENSIONS = ("day", "area_id", "area_path", "category_id", "channel")
 SUBTREE_DIMENSIONS = ("day", "depth", "area_path", "category_id", "channel")
+FINE_KEY = ("day", "area_id", "category_id", "channel")  # the unique constraints the upserts hit
+SUBTREE_KEY = ("area_path", "day", "category_id", "channel")
 SUBTREE_MAX_DEPTH = 4  # city 1, district 2, street 3, community 4 (see places.levels)
 
 
@@ -58,17 +61,30 @@ def on_events(new_events: list[CaseEvent], case: Case, timeline: list[CaseEvent]
 
 def add(dims: tuple, delta: dict[str, int]) -> None:
     """Upsert-increment the case's own row and the rows of its community, street, district and city
-    (two statements). Only the changed counters are named in the update."""
+    (two statements, one round trip). Only the changed counters are named; the others default to 0."""
     day, _area_id, area_path, category_id, channel = dims
-    counters = [delta.get(c, 0) for c in ALL_COUNTERS]
     changed = [c for c in ALL_COUNTERS if c in delta]
-    fine_key = ["day", "area_id", "category_id", "channel"]
-    _upsert(DailyRollup, DIMENSIONS, fine_key, [[*dims, *counters]], changed)
-    subtree_rows = [
-        [day, depth, path, category_id, channel, *counters] for depth, path in subtree_paths(area_path)
-    ]
-    subtree_key = ["area_path", "day", "category_id", "channel"]
-    _upsert(SubtreeRollup, SUBTREE_DIMENSIONS, subtree_key, subtree_rows, changed)
+    if not changed:
+        return
+    changed, counters = tuple(changed), [delta[c] for c in changed]
+    statements = [(_upsert_sql(DailyRollup, DIMENSIONS, FINE_KEY, changed, rows=1), [*dims, *counters])]
+    subtree = subtree_paths(area_path)
+    if subtree:
+        sql = _upsert_sql(SubtreeRollup, SUBTREE_DIMENSIONS, SUBTREE_KEY, changed, rows=len(subtree))
+        params = [v for depth, path in subtree for v in (day, depth, path, category_id, channel, *counters)]
+        statements.append((sql, params))
+    _execute_together(statements)
+
+
+def _execute_together(statements: list[tuple[str, list]]) -> None:
+    """One round trip on PostgreSQL (psycopg's client-side binding takes several statements at once);
+    one execute each elsewhere (SQLite's driver takes one)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(";\n".join(sql for sql, _p in statements), [v for _s, p in statements for v in p])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
 def subtree_paths(area_path: str) -> list[tuple[int, str]]:
@@ -82,21 +98,19 @@ def subtree_paths(area_path: str) -> list[tuple[int, str]]:
     ]
 
 
-def _upsert(model, dimensions, key: list[str], rows: list[list], changed: list[str]) -> None:
-    """INSERT rows (dimensions + every counter) or add the `changed` counters to the existing ones."""
-    if not rows or not changed:
-        return
+@lru_cache(maxsize=512)
+def _upsert_sql(model, dimensions: tuple, key: tuple, changed: tuple, *, rows: int) -> str:
+    """INSERT `rows` rows of (dimensions + the `changed` counters), or add those counters to the
+    existing row. Built once per shape: the same few shapes recur on every submission."""
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
-    columns = [*dimensions, *ALL_COUNTERS]
+    columns = [*dimensions, *changed]
     one = f"({', '.join(['%s'] * len(columns))})"
     updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in changed)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES {', '.join([one] * len(rows))} "
+    return (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES {', '.join([one] * rows)} "
         f"ON CONFLICT ({', '.join(q(k) for k in key)}) DO UPDATE SET {updates}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [v for row in rows for v in row])
 
 
 # ---- computed from cases and events --------------------------------------------------------------
