@@ -77,8 +77,9 @@ def reserve(request, user) -> Reservation:
 
 def submit_limited(request, user, submit: Callable[[], Case | None], *, channel: str = "") -> Case | None:
     """Run one submission (`submit` returns the case, or None when the form refused it) under the
-    reporter's hourly limits, then look for malicious repeats. Raises ReportRateLimited before
-    anything is submitted when a limit is reached."""
+    reporter's hourly limits. Raises ReportRateLimited before anything is submitted when a limit is
+    reached. The look for malicious repeats (flag_if_repeated) runs after commit with the new case's
+    notifications: the doors ask case_submit for it with check_repeats=True."""
     if channel in STAFF_CHANNELS:
         return submit()
     reservation = reserve(request, user)
@@ -90,8 +91,6 @@ def submit_limited(request, user, submit: Callable[[], Case | None], *, channel:
         raise
     if case is None or case.created_at < started:  # refused, or a retry that returned the first case
         reservation.release()
-        return case
-    flag_if_repeated(case)
     return case
 
 

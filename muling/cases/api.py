@@ -174,6 +174,7 @@ def case_submit(request, body: CaseSubmitIn):
             answers=answers,
             # Keys are per user: one user's key can never return another user's case.
             idempotency_key=f"api:{user.pk}:{key}" if key else None,
+            check_repeats=True,
         ),
         channel=body.channel,
     )

@@ -41,15 +41,18 @@ def _notify(case: Case, kind: str, user_ids, *, to_handlers: bool = False) -> No
     _notify_all(case, [(kind, user_ids, to_handlers)])
 
 
-def _notify_all(case: Case, messages) -> None:
-    """Several (kind, user ids, to_handlers) messages about `case`, queued as one task after commit."""
+def _notify_all(case: Case, messages, *, check_repeats: bool = False) -> None:
+    """Several (kind, user ids, to_handlers) messages about `case` — and, for a new case, the look
+    for its reporter's repeats — queued as one task after commit."""
     messages = [(kind, sorted(set(ids)), to_handlers) for kind, ids, to_handlers in messages]
     messages = [m for m in messages if m[1] or m[2]]
-    if not messages:
+    if not messages and not check_repeats:
         return
     from .tasks import send_notifications
 
-    transaction.on_commit(lambda: send_notifications(case_id=case.pk, messages=messages))
+    transaction.on_commit(
+        lambda: send_notifications(case_id=case.pk, messages=messages, check_repeats=check_repeats)
+    )
 
 
 def _move(
@@ -103,10 +106,13 @@ def case_submit(
     idempotency_key: str | None = None,
     external_id: str = "",
     now: datetime | None = None,
+    check_repeats: bool = False,
 ) -> Case:
     """Record a problem from any channel and route it. Later modules (visits, meetings, fund needs)
     call this too. A retry with the same idempotency key (or the same external ticket number for a
-    channel) returns the first case and creates nothing."""
+    channel) returns the first case and creates nothing. `check_repeats` (the residents' own doors:
+    web form and API) has the reporter's near-identical repeats looked for after commit, off the
+    request (abuse.flag_if_repeated); staff channels are never checked."""
     existing = _existing_submission(idempotency_key, channel, external_id)
     if existing is not None:
         return existing
@@ -169,6 +175,7 @@ def case_submit(
     _notify_all(
         case,
         [(EventKind.CREATED, [reporter.pk] if reporter else [], False), (EventKind.DISPATCHED, [], True)],
+        check_repeats=check_repeats and channel not in STAFF_CHANNELS and reporter is not None,
     )
     return case
 

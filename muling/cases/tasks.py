@@ -26,14 +26,25 @@ def deliver_notification(case_id: int, kind: str, user_ids: list[int], to_handle
     deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
 
 
-@shared_task(name="cases.deliver_notifications", acks_late=True)
-def deliver_notifications(case_id: int, messages: list[list]) -> None:
-    """Several messages about one case — a new case's receipt and its dispatch — in one task: one
-    broker round trip per submission instead of two."""
+@shared_task(name="cases.after_intake", acks_late=True)
+def after_intake(case_id: int, messages: list[list], check_repeats: bool = False) -> None:
+    """What follows a new case off the request: its receipt and dispatch messages in one task (one
+    broker round trip per submission instead of two), and the look for its reporter's repeats."""
+    _after_intake(case_id, messages, check_repeats)
+
+
+def _after_intake(case_id: int, messages, check_repeats: bool) -> None:
     from .notify import deliver
 
     for kind, user_ids, to_handlers in messages:
         deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
+    if check_repeats:
+        from .abuse import flag_if_repeated
+        from .models import Case
+
+        case = Case.objects.filter(pk=case_id).first()
+        if case is not None:
+            flag_if_repeated(case)
 
 
 def _queued() -> bool:
@@ -47,17 +58,16 @@ def send_notification(*, case_id: int, kind: str, user_ids: list[int], to_handle
     send_notifications(case_id=case_id, messages=[(kind, user_ids, to_handlers)])
 
 
-def send_notifications(*, case_id: int, messages: list[tuple[str, list[int], bool]]) -> None:
-    """`messages` are (kind, user ids, to_handlers); one task for all of them."""
-    if not messages:
+def send_notifications(
+    *, case_id: int, messages: list[tuple[str, list[int], bool]], check_repeats: bool = False
+) -> None:
+    """`messages` are (kind, user ids, to_handlers); one task for all of them (and the repeat check)."""
+    if not messages and not check_repeats:
         return
     if not _queued():
-        from .notify import deliver
-
-        for kind, user_ids, to_handlers in messages:
-            deliver(case_id=case_id, kind=kind, user_ids=user_ids, to_handlers=to_handlers)
-    elif len(messages) == 1:
+        _after_intake(case_id, messages, check_repeats)
+    elif len(messages) == 1 and not check_repeats:
         kind, user_ids, to_handlers = messages[0]
         deliver_notification.delay(case_id, kind, user_ids, to_handlers)
     else:
-        deliver_notifications.delay(case_id, [list(m) for m in messages])
+        after_intake.delay(case_id, [list(m) for m in messages], check_repeats)

@@ -292,6 +292,7 @@ def _submit_report(request, form: forms.ReportForm, category, household) -> Case
             photo_uploads=request.FILES.getlist("photos"),
             # Keys are per user: one user's key can never return another user's case.
             idempotency_key=f"web:{request.user.pk}:{key}" if key else None,
+            check_repeats=True,
             **where,
         )
     except DomainError as error:

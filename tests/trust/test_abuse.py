@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from muling.cases import abuse
+from muling.cases.enums import Channel
 from muling.cases.models import Case
 from muling.trust.models import FlagReason, SubmissionFlag
 
@@ -137,14 +138,21 @@ def test_the_service_itself_is_never_limited(world, limits, report):
 TEXT = "我家楼上天天半夜跺脚，吵得睡不着觉，请社区马上处理！"
 
 
-def test_near_identical_repeats_are_accepted_and_flagged(world, categories, limits, settings, address):
+def test_near_identical_repeats_are_accepted_and_flagged(
+    world, categories, limits, settings, address, django_capture_on_commit_callbacks
+):
     settings.REPORT_LIMIT_PER_USER_PER_HOUR = 10
     client = web_client(world, "resident", address)
     texts = [TEXT, TEXT + "!", TEXT.replace("马上", "立刻"), TEXT + "！"]
     for text in texts[:3]:
-        assert web_report(client, categories, text=text).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):  # the check runs after commit
+            assert web_report(client, categories, text=text).status_code == 302
     assert not SubmissionFlag.objects.exists()  # three are not yet "more than three"
-    fourth = web_report(client, categories, text=texts[3])
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        fourth = web_report(client, categories, text=texts[3])
+    assert not SubmissionFlag.objects.exists()  # not on the request: the resident is answered first
+    for callback in after_commit:
+        callback()
     assert fourth.status_code == 302  # accepted: a submission is never lost
     case = Case.objects.latest("id")
     assert fourth.url == f"/cases/{case.number}/"
@@ -153,14 +161,17 @@ def test_near_identical_repeats_are_accepted_and_flagged(world, categories, limi
     assert "3" in flag.detail
 
 
-def test_repeats_through_the_api_are_flagged_too(world, categories, limits, settings, api_as):
+def test_repeats_through_the_api_are_flagged_too(
+    world, categories, limits, settings, api_as, django_capture_on_commit_callbacks
+):
     settings.REPORT_LIMIT_PER_USER_PER_HOUR = 10
     api = api_as("resident")
     home = world.households["home"].pk
-    ids = [
-        api.post("/cases", {"category": "sanitation", "text": TEXT, "household_id": home}).json()["id"]
-        for _ in range(4)
-    ]
+    ids = []
+    for _ in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            body = {"category": "sanitation", "text": TEXT, "household_id": home}
+            ids.append(api.post("/cases", body).json()["id"])
     assert list(SubmissionFlag.objects.values_list("case_id", flat=True)) == [ids[-1]]
 
 
@@ -196,3 +207,16 @@ def test_supervisors_see_flagged_cases_in_the_admin(world, report, limits, clien
     assert flag is not None
     html = client_as(world.users["admin"]).get("/admin/trust/submissionflag/").content.decode()
     assert cases[-1].number in html and "同一人当日重复提交相似内容" in html
+
+
+def test_staff_channels_are_never_checked_for_repeats(
+    world, report, limits, django_capture_on_commit_callbacks
+):
+    # A hotline operator registering the same caller's complaint again is not the caller's abuse.
+    for _ in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            report(text=TEXT, channel=Channel.HOTLINE, actor=world.users["grid_worker"], check_repeats=True)
+    assert not SubmissionFlag.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        report(text=TEXT, check_repeats=True)  # the same resident's own fifth+ repeat on the web
+    assert SubmissionFlag.objects.get().case == Case.objects.latest("id")
