@@ -22,7 +22,7 @@ from muling.places import selectors as places
 from muling.places.levels import Level as AreaLevel
 from muling.places.models import Area
 
-from . import selectors
+from . import reference, selectors
 from .enums import OPEN_STATUSES, Channel, EventKind, Level, Satisfaction
 from .models import Case, CaseEvent, ExtensionRequest
 from .schemas import event_out
@@ -136,7 +136,7 @@ def area_point(area: Area, cache: dict) -> tuple[float, float] | None:
         if node.centroid_lat is not None and node.centroid_lon is not None:
             point = (node.centroid_lat, node.centroid_lon)
         elif node.level > AreaLevel.COMMUNITY:
-            node = Area.objects.get_parent(node)
+            node = reference.snapshot().ancestor_at(node, node.level - 1)  # from memory, not a query per row
         else:
             node = None
     cache[area.pk] = point

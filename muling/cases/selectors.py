@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -78,6 +78,27 @@ def handler_queue(*, user) -> QuerySet[Case]:
         Case.objects.filter(q, status__in=(*OPEN_STATUSES, Status.RESOLVED))
         .select_related(*LIST_RELATED)
         .order_by("deadline")
+    )
+
+
+def deadline_counts(cases: QuerySet[Case], *, now, soon: timedelta) -> dict[str, int]:
+    """How many of `cases` there are, how many are open and past their deadline, and how many are
+    open and due within `soon` — one aggregate, so a page can show the whole queue's figures while
+    it lists one screenful."""
+    open_q = Q(status__in=OPEN_STATUSES)
+    return cases.order_by().aggregate(
+        total=Count("id"),
+        overdue=Count("id", filter=open_q & Q(deadline__lt=now)),
+        due_soon=Count("id", filter=open_q & Q(deadline__gte=now, deadline__lt=now + soon)),
+    )
+
+
+def public_counts(cases: QuerySet[Case]) -> dict[str, int]:
+    """Total, still open and closed among `cases` (a community's public list), in one aggregate."""
+    return cases.order_by().aggregate(
+        total=Count("id"),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        closed=Count("id", filter=Q(status=Status.CLOSED)),
     )
 
 

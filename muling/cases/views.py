@@ -10,6 +10,7 @@ shown at the field it names (status 400); NotFound and Forbidden become 404 and 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -506,17 +507,34 @@ def queue(request):
     if not screens.is_case_worker(user):
         raise PermissionDenied
     now = timezone.now()
-    cases = list(selectors.handler_queue(user=user)[:300])
-    open_rows = _queue_rows(user, [c for c in cases if c.status != Status.RESOLVED], now)
-    waiting = [c for c in cases if c.status == Status.RESOLVED]
+    queue = selectors.handler_queue(user=user)
+    working = queue.exclude(status=Status.RESOLVED)
+    counts = selectors.deadline_counts(working, now=now, soon=screens.DUE_SOON)
+    page = _page(request, working, counts["total"])
+    waiting = queue.filter(status=Status.RESOLVED)
     context = {
-        "rows": open_rows,
-        "waiting": waiting,
+        "rows": _queue_rows(user, page.object_list, now),
+        "page": page,
+        "open_count": counts["total"],
+        "waiting": list(waiting[:PAGE_SIZE]),
+        "waiting_count": waiting.count(),
         "summonses": _summons_rows(user) if department_ids(user) else [],
-        "overdue_count": sum(r.deadline.overdue for r in open_rows),
-        "due_soon_count": sum(r.deadline.due_soon for r in open_rows),
+        "overdue_count": counts["overdue"],
+        "due_soon_count": counts["due_soon"],
     }
     return render(request, "cases/queue.html", context)
+
+
+# One phone screenful of a list, the most urgent (or newest) first, the rest a page away: a grid
+# worker reads the queue on a phone, and rendering hundreds of rows cost more than the query.
+PAGE_SIZE = 20
+
+
+def _page(request, cases, count: int):
+    """Page `?page=` of `cases`, whose length the caller already counted (no second COUNT)."""
+    paginator = Paginator(cases, PAGE_SIZE)
+    paginator.count = count  # a cached_property: the aggregate the page shows already counted them
+    return paginator.get_page(request.GET.get("page"))
 
 
 @login_required
@@ -627,14 +645,19 @@ def _community(code: str) -> Area:
 def public_cases(request, code: str):
     """A community's public cases, as a list and on the map, with nothing that identifies a reporter."""
     community = _community(code)
-    cases = list(selectors.public_cases(community=community)[:200])
+    public = selectors.public_cases(community=community)
+    counts = selectors.public_counts(public)
+    page = _page(request, public, counts["total"])
+    cases = list(page.object_list)
     tiles = _map_tiles()
     context = {
         "community": community,
         "cases": cases,
+        "page": page,
         "markers": screens.public_markers(cases),
-        "open_count": sum(1 for c in cases if c.is_open),
-        "closed_count": sum(1 for c in cases if c.status == Status.CLOSED),
+        "total_count": counts["total"],
+        "open_count": counts["open"],
+        "closed_count": counts["closed"],
         "map_tile_url": tiles[0],
         "map_tile_attribution": tiles[1],
     }

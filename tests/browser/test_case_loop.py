@@ -254,6 +254,8 @@ def test_refusals_are_shown_at_the_field_and_staff_forms_look_right(live_server,
     page.set_viewport_size(PHONE)
     page.goto(f"{base}/login/?next=/cases/new/")
     log_in(page, "13800000001")
+    page.wait_for_url("**/cases/new/")
+    page.wait_for_load_state()  # htmx (a deferred script) listens for the change only once loaded
     page.get_by_label("问题类型").select_option(label="供暖")
     expect(page.get_by_label("室内温度（℃）")).to_be_visible()  # the category's extra question
     page.get_by_label("室内温度（℃）").fill("很冷")

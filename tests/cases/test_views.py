@@ -634,6 +634,23 @@ def test_the_grid_workers_queue_is_ordered_by_deadline_with_overdue_marked_and_q
     assert "/cases/queue/" in html_of(client.get("/cases/queue/"))
 
 
+def test_a_long_queue_shows_a_screenful_with_the_whole_queues_figures(as_user, report):
+    """A grid worker reads the queue on a phone: 20 rows a page, most urgent first, while the figures
+    on top count the whole queue."""
+    cases = [report(text=f"楼道灯不亮 {n}") for n in range(25)]
+    for case in cases[:22]:
+        _make_overdue(case, hours=30 - cases.index(case))  # the first reported is the most overdue
+    client = as_user("grid_worker")
+    html = html_of(client.get("/cases/queue/"))
+    shown = [c for c in cases if f'id="case-{c.number}"' in html]
+    assert shown == cases[:20]
+    assert "<b>25</b><span>待办</span>" in html and "<b>22</b><span>已超期</span>" in html
+    assert "第 1 / 2 页" in html and 'href="?page=2#queue"' in html
+    second = html_of(client.get("/cases/queue/?page=2"))
+    assert [c for c in cases if f'id="case-{c.number}"' in second] == cases[20:]
+    assert html_of(client.get("/cases/queue/?page=abc")).count('class="case-row') == 20  # first page
+
+
 def test_a_departments_queue_has_its_cases_and_the_summonses_to_answer(as_user, states):
     case = states("summoned")
     client = as_user("department_staff")
@@ -751,6 +768,16 @@ def test_the_public_page_lists_and_maps_cases_without_identifying_anyone(client,
     assert 'id="case-markers"' in html and '"lat": 35.8' in html  # markers at the building's grid
     grids = client.get(f"/cases/public/{world.areas['community'].code}/grids.geojson").json()
     assert {f["properties"]["name"] for f in grids["features"]} == {"幸福街第一网格", "幸福街第二网格"}
+
+
+def test_the_public_page_pages_its_list_and_counts_every_public_case(client, world, report):
+    cases = [report(text=f"路灯不亮第{n}号") for n in range(23)]
+    html = html_of(client.get(f"/cases/public/{world.areas['community'].code}/"))
+    assert "<b>23</b><span>公开诉求</span>" in html
+    newest_first = cases[::-1]
+    assert [c for c in newest_first if c.short_text in html] == newest_first[:20]
+    rest = html_of(client.get(f"/cases/public/{world.areas['community'].code}/?page=2"))
+    assert "第 2 / 2 页" in rest and all(c.short_text in rest for c in newest_first[20:])
 
 
 def test_the_public_page_is_only_for_communities(client, world):
