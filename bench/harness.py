@@ -241,10 +241,12 @@ def run_muling(args, manifest, prep, results, problems, describe) -> None:
         results["dashboards"] = dashboards
 
         intake = results.setdefault("intake", {})
-        describe["muling_api_create"] = "POST /api/v1/cases (JSON) — resident, token"
+        describe["muling_api_create"] = (
+            f"POST /api/v1/cases (JSON) — a resident of street {prep['intake_street']}, token"
+        )
         intake["muling_api_create"] = measure(
             results, problems, "muling_api_create", base + "/api/v1/cases", args=args, duration=args.duration,
-            headers=bearer["resident"], bodies=prep["intake_bodies"], ok=(201,),
+            headers=bearer["intake_resident"], bodies=prep["intake_bodies"], ok=(201,),
         )  # fmt: skip
         ceiling_bodies = VAR / "work" / "ceiling.txt"
         ceiling_bodies.write_text("".join(f"note=ceiling-{i}\n" for i in range(100)))

@@ -91,9 +91,13 @@ def prepare(manifest_path: Path, out: Path, count: int) -> dict:
         for c in Category.objects.filter(is_active=True)
         if not any(q.get("required") for q in (c.extra_questions or []))
     ]
-    resident = User.objects.select_related("person").get(username=actors["resident"]["username"])
-    household_id = resident.person.household_id if resident.person_id else None
-    street = Area.objects.get(pk=ids["street_id"])
+    # Intake lands in a neighbouring street with a resident of its own: the bench actors' queue,
+    # board and dashboards are then measured on the data as generated, not on the thousands of cases
+    # the intake runs (of this run and of earlier ones) add.
+    street = intake_street(ids)
+    resident = intake_resident(street)
+    tokens["intake_resident"] = api_services.token_create(user=resident, name="bench intake").secret
+    household_id = resident.person.household_id
     under_street = Area.objects.filter(path__startswith=street.path)
     places = list(
         under_street.filter(level__in=[Level.GRID, Level.BUILDING])
@@ -128,12 +132,47 @@ def prepare(manifest_path: Path, out: Path, count: int) -> dict:
             f.write(json.dumps(body, ensure_ascii=False) + "\n")
     return {
         "tokens": tokens,
+        "intake_street": street.code,
         "areas": area_codes,
         "actor_areas": actor_codes,
         "intake_bodies": str(bodies),
         "intake_locations": kinds,
         "categories": categories,
     }
+
+
+def intake_street(ids: dict):
+    """A street of the bench district other than the bench actors' street."""
+    from muling.places.levels import Level
+    from muling.places.models import Area
+
+    district = Area.objects.get(pk=ids["district_id"])
+    return (
+        Area.objects.filter(path__startswith=district.path, level=Level.STREET)
+        .exclude(pk=ids["street_id"])
+        .order_by("path")
+        .first()
+    )
+
+
+def intake_resident(street):
+    """The account that files the intake runs' reports: a resident of `street`, made once."""
+    from django.contrib.auth import get_user_model
+
+    from bench.generate import PASSWORD
+    from muling.people import services as people
+    from muling.people.models import Person
+
+    User = get_user_model()
+    user = User.objects.select_related("person").filter(username="bench_intake_resident").first()
+    if user is not None:
+        return user
+    person = (
+        Person.objects.filter(household__building__path__startswith=street.path, user__isnull=True)
+        .order_by("id")
+        .first()
+    )
+    return people.user_create_for_person(person=person, username="bench_intake_resident", password=PASSWORD)
 
 
 def sweep(runs: int) -> list[dict]:

@@ -41,11 +41,15 @@ def main(argv=None) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from muling.api import services as api_services
+
+    from .harness_django import intake_resident, intake_street
+
     manifest = json.loads((ROOT / "var" / "bench" / f"{name}.json").read_text())
     bodies = (ROOT / "var" / "bench" / "work" / "muling-intake.jsonl").read_text().splitlines()
-    client = Client(
-        HTTP_AUTHORIZATION=f"Bearer {manifest['actors']['resident']['token']}", SERVER_NAME="127.0.0.1"
-    )
+    resident = intake_resident(intake_street(manifest["areas"]))  # the harness's intake account
+    token = api_services.token_create(user=resident, name="bench profile").secret
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", SERVER_NAME="127.0.0.1")
 
     def submit(i: int) -> None:
         response = client.post("/api/v1/cases", bodies[i % len(bodies)], content_type="application/json")
