@@ -50,6 +50,16 @@ def _fresh_reference():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_tokens():
+    # Tokens remembered by this process (muling/api/services.py) belong to the test that made them.
+    from muling.api import services
+
+    services._tokens.clear()
+    yield
+    services._tokens.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_numbers(settings):
     # Tests read dashboards right after writing cases; tests/stats/test_cache.py turns the cache on.
     settings.STATS_CACHE_SECONDS = 0

@@ -21,10 +21,9 @@ def session_rate_limit() -> int:
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
-        found = services.token_authenticate(token.strip())
+        found = services.token_authenticate(token.strip(), rate_limit=token_rate_limit())
         if found is None:
             return None
-        ratelimit.hit(f"token:{found.pk}", limit=token_rate_limit())
         request.user = found.user  # handlers and rules read request.user either way
         request.api_token = found
         return found.user

@@ -38,7 +38,7 @@ def hit_all(buckets: list[tuple[str, int]], *, window: int = 60) -> list[str]:
     now = int(time.time())
     slot = now // window
     keys = [f"ratelimit:{bucket}:{slot}" for bucket, _limit in buckets]
-    if _on_redis():
+    if on_redis():
         counts = _count_on_redis(keys, window + 5)
     else:
         counts = [_count_in_cache(key, window + 5) for key in keys]
@@ -49,6 +49,25 @@ def hit_all(buckets: list[tuple[str, int]], *, window: int = 60) -> list[str]:
     return keys
 
 
+def hit_and_read(bucket: str, *, limit: int, read: str, window: int = 60):
+    """hit(), and the value of the cache key `read` fetched in the same round trip on Redis."""
+    if not on_redis() or limit <= 0:
+        hit(bucket, limit=limit, window=window)
+        return cache.get(read)
+    backend = caches["default"]
+    now = int(time.time())
+    slot = now // window
+    key = backend.make_and_validate_key(f"ratelimit:{bucket}:{slot}")
+    pipe = _redis_client(backend).pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, window + 5, nx=True)
+    pipe.get(backend.make_and_validate_key(read))
+    count, _expire, value = pipe.execute()
+    if int(count) > limit:
+        raise RateLimited(retry_after=(slot + 1) * window - now)
+    return None if value is None else backend._cache._serializer.loads(value)
+
+
 def release(keys: list[str]) -> None:
     """Give back one count in each of `keys` (from hit_all)."""
     for key in keys:
@@ -56,7 +75,7 @@ def release(keys: list[str]) -> None:
             cache.decr(key)
 
 
-def _on_redis() -> bool:
+def on_redis() -> bool:
     return isinstance(caches["default"], RedisCache)
 
 

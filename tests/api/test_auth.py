@@ -2,8 +2,11 @@
 
 import hashlib
 import json
+from datetime import timedelta
 
+from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from muling.api import services as api_services
 from muling.api.models import ApiToken
@@ -115,3 +118,68 @@ def test_openapi_and_docs_are_served(db):
     paths = spec.json()["paths"]
     assert "/api/v1/cases" in paths and "/api/v1/cases/{case_id}/accept" in paths
     assert client.get("/api/v1/docs").status_code == 200
+
+
+# ---- remembered tokens (muling/api/services.py) --------------------------------------------------
+
+
+def _token_client(user):
+    created = api_services.token_create(user=user, name="常用")
+    return Client(headers={"Authorization": f"Bearer {created.secret}"}), created
+
+
+def test_a_token_met_before_is_answered_without_a_database_lookup(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, _created = _token_client(world.users["grid_worker"])
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/api/v1/me").status_code == 200  # looked up, remembered
+    with CaptureQueriesContext(connection) as second:
+        assert client.get("/api/v1/me").status_code == 200
+    assert any("api_apitoken" in q["sql"] for q in first.captured_queries)
+    assert not any("api_apitoken" in q["sql"] for q in second.captured_queries)
+
+
+def test_revoking_a_remembered_token_refuses_it_at_once(world):
+    client, created = _token_client(world.users["resident"])
+    assert client.get("/api/v1/me").status_code == 200
+    assert client.get("/api/v1/me").status_code == 200  # remembered
+    api_services.token_revoke(user=world.users["resident"], token_id=created.row.pk)
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_change_made_by_another_process_is_seen(world):
+    client, created = _token_client(world.users["resident"])
+    assert client.get("/api/v1/me").status_code == 200
+    # Another process revokes it: the row changes and the shared generation is replaced, but this
+    # process's memory is not told directly.
+    ApiToken.objects.filter(pk=created.row.pk).update(revoked_at=timezone.now())
+    cache.set(api_services.AUTH_GENERATION_KEY, "changed-by-another-process", None)
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_deactivated_account_loses_its_remembered_token(world):
+    client, _created = _token_client(world.users["resident"])
+    assert client.get("/api/v1/me").status_code == 200
+    user = world.users["resident"]
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_what_one_request_learns_about_the_account_does_not_reach_the_next(world):
+    """Posts are read once per request and kept on the request's user object; a remembered token must
+    hand each request a fresh user, or a post ended since would still grant its rights."""
+    from muling.people.models import Post
+    from muling.people.roles import Role
+
+    client, _created = _token_client(world.users["grid_worker"])
+    assert client.get("/api/v1/cases?view=queue").status_code == 200
+    me = client.get("/api/v1/me").json()
+    assert any(p["role"] == Role.GRID_WORKER for p in me["posts"])
+    # A raw update: no signal, so the remembered token stays remembered.
+    Post.objects.filter(person=world.users["grid_worker"].person).update(
+        start_date=timezone.localdate() + timedelta(days=1)
+    )
+    assert not client.get("/api/v1/me").json()["posts"]
