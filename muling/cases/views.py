@@ -530,11 +530,15 @@ def queue(request):
 PAGE_SIZE = 20
 
 
-def _page(request, cases, count: int):
-    """Page `?page=` of `cases`, whose length the caller already counted (no second COUNT)."""
-    paginator = Paginator(cases, PAGE_SIZE)
+# The board is an overview of five lists: the ten most pressing of each, the rest a page away.
+BOARD_PAGE_SIZE = 10
+
+
+def _page(request, cases, count: int, *, size: int = PAGE_SIZE, param: str = "page"):
+    """Page `?<param>=` of `cases`, whose length the caller already counted (no second COUNT)."""
+    paginator = Paginator(cases, size)
     paginator.count = count  # a cached_property: the aggregate the page shows already counted them
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(request.GET.get(param))
 
 
 @login_required
@@ -581,9 +585,10 @@ def board(request):
     sections = []
     for key, title, tone in BOARD_SECTIONS:
         qs = board[key]
-        cases = list(qs[:50])
+        param = f"{key}-page"
+        page = _page(request, qs, qs.count(), size=BOARD_PAGE_SIZE, param=param)
         rows = []
-        for case in cases:
+        for case in page.object_list:
             allowed = allowed_actions(case.status)
             rows.append(
                 screens.QueueRow(
@@ -592,7 +597,16 @@ def board(request):
                     can_urge=Action.URGE in allowed and user.has_perm("cases.urge_case", case),
                 )
             )
-        sections.append({"key": key, "title": title, "tone": tone, "rows": rows, "count": qs.count()})
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "tone": tone,
+                "rows": rows,
+                "count": page.paginator.count,
+                "page": page,
+            }
+        )
     return render(request, "cases/board.html", {"sections": sections})
 
 

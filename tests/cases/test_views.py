@@ -684,6 +684,23 @@ def test_the_secretarys_board_shows_overdue_and_new_cases_with_quick_urge(as_use
     assert as_user("grid_chief").get("/cases/board/").status_code == 200
 
 
+def test_each_board_section_shows_its_ten_most_pressing_and_pages_the_rest(as_user, report):
+    cases = [report(text=f"井盖松动第{n}处") for n in range(12)]
+    for n, case in enumerate(cases):
+        _make_overdue(case, hours=50 - n)  # the first reported is the most overdue
+    client = as_user("community_secretary")
+
+    def overdue_section(html: str) -> str:
+        return html[html.index('id="board-overdue"') : html.index('id="board-due_soon"')]
+
+    first = overdue_section(html_of(client.get("/cases/board/")))
+    assert "12 件" in first
+    assert [c for c in cases if f"/cases/{c.number}/" in first] == cases[:10]
+    assert 'href="?overdue-page=2#board-overdue"' in first
+    second = overdue_section(html_of(client.get("/cases/board/?overdue-page=2")))
+    assert [c for c in cases if f"/cases/{c.number}/" in second] == cases[10:]
+
+
 def test_next_never_leads_off_the_site(as_user, states):
     case = states("in_progress")
     response = as_user("community_secretary").post(
