@@ -39,6 +39,8 @@ def params(querydict) -> dict[str, str]:
         if value:
             if len(value) > MAX_PARAM:
                 raise bad(_("参数 %(name)s 过长") % {"name": key[:40]})
+            if "\x00" in value:  # PostgreSQL text cannot hold it; the query would fail with a 500
+                raise bad(_("参数 %(name)s 含有非法字符") % {"name": key[:40]})
             out[key] = value
     return out
 

@@ -88,3 +88,15 @@ def test_requests_endpoint_never_answers_5xx(client, pairs, fmt):
     assert posted.status_code < 500
     listed = client.get(f"/open311/v2/requests.{fmt}?{data.urlencode()}")
     assert listed.status_code < 500
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_parameter_is_a_clear_400(client):
+    # Found by the property above: PostgreSQL text cannot hold NUL, and the list query answered 500.
+    for fmt in ("json", "xml"):
+        listed = client.get(f"/open311/v2/requests.{fmt}?service_request_id=2026%00")
+        assert listed.status_code == 400
+        posted = client.post(
+            f"/open311/v2/requests.{fmt}", {"service_code": "other", "description": "a\x00b"}
+        )
+        assert posted.status_code == 400
