@@ -116,6 +116,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Web requests run small indexed queries; PostgreSQL's parallel plans for them spent ~3 ms
+    # starting a worker to scan a few rows (EXPLAIN ANALYZE of the overdue list at 10 M cases:
+    # 0.03 ms of scan, 5 ms in all). Big reads (rollups, exports) are tables of their own.
+    # DB_PARALLEL_WORKERS_PER_GATHER puts PostgreSQL's default (2) back.
+    _parallel = int(os.environ.get("DB_PARALLEL_WORKERS_PER_GATHER", "0"))
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={_parallel}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
