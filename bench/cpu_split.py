@@ -39,7 +39,8 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / HZ
 
 
-def pids_named(fragment: str) -> list[int]:
+def pids_where(test) -> list[int]:
+    """The processes whose command line (as `ps` shows it) passes `test`."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -47,7 +48,7 @@ def pids_named(fragment: str) -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-            if fragment in cmdline:
+            if test(cmdline):
                 found.append(int(entry.name))
     return found
 
@@ -111,8 +112,9 @@ def main(argv=None) -> None:
             run_wrk(url, connections=16, duration=2, **kw)  # warm every worker
             groups = {
                 "web": server.worker_pids(),
-                "db": pids_named(f"postgres: postgres {name} "),
-                "redis": pids_named("redis-server"),
+                # PostgreSQL names a backend "postgres: [cluster: ]user database client state"
+                "db": pids_where(lambda c: c.startswith("postgres:") and f" {name} " in c),
+                "redis": pids_where(lambda c: c.startswith("redis-server")),
             }
             before = {k: cpu_seconds(v) for k, v in groups.items()}
             started = time.monotonic()
