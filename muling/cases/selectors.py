@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -10,7 +10,7 @@ from muling.people import scope
 from muling.places.models import Area
 
 from .enums import OPEN_STATUSES, Status
-from .models import Case, Category, MeToo, Notification, Summons
+from .models import Case, Category, ExtensionRequest, MeToo, Notification, Summons
 from .rules import CASE_VIEW_ROLES, SUPERVISOR_ROLES, department_ids
 
 LIST_RELATED = ("category", "area", "owner_person", "owner_department")
@@ -111,23 +111,43 @@ def department_summonses(*, user, open_only: bool = True) -> QuerySet[Summons]:
     return qs.order_by("deadline")
 
 
-def supervision_board(*, user, now=None, soon_hours: int = 24) -> dict[str, QuerySet[Case]]:
-    """New, overdue, nearly due and escalated cases in the supervisor's subtree (督办)."""
-    now = now or timezone.now()
-    paths = scope.area_paths(user, SUPERVISOR_ROLES)
-    base = Case.objects.filter(scope.under_paths_q(paths, "area_path")).select_related(*LIST_RELATED)
-    open_cases = base.filter(status__in=OPEN_STATUSES)
+def _board_sections(now, soon_hours: int) -> dict[str, tuple[Q, tuple[str, ...]]]:
+    """Each board section as (filter on open cases, order)."""
+    pending = Exists(
+        ExtensionRequest.objects.filter(case=OuterRef("pk"), state=ExtensionRequest.State.PENDING)
+    )
     return {
-        "new": open_cases.filter(status=Status.SUBMITTED).order_by("created_at"),
-        "overdue": open_cases.filter(deadline__lt=now).order_by("deadline"),
-        "due_soon": open_cases.filter(
-            deadline__gte=now, deadline__lt=now + timedelta(hours=soon_hours)
-        ).order_by("deadline"),
-        "escalated": open_cases.filter(escalation_count__gt=0).order_by("-updated_at"),
-        "pending_extensions": open_cases.filter(extension_requests__state="pending")
-        .distinct()
-        .order_by("deadline"),
+        "new": (Q(status=Status.SUBMITTED), ("created_at",)),
+        "overdue": (Q(deadline__lt=now), ("deadline",)),
+        "due_soon": (Q(deadline__gte=now, deadline__lt=now + timedelta(hours=soon_hours)), ("deadline",)),
+        "escalated": (Q(escalation_count__gt=0), ("-updated_at",)),
+        "pending_extensions": (Q(pending), ("deadline",)),
     }
+
+
+def _board_open_cases(user):
+    paths = scope.area_paths(user, SUPERVISOR_ROLES)
+    return Case.objects.filter(scope.under_paths_q(paths, "area_path"), status__in=OPEN_STATUSES)
+
+
+def supervision_board(*, user, now=None, soon_hours: int = 24) -> dict[str, QuerySet[Case]]:
+    """New, overdue, nearly due and escalated cases in the supervisor's subtree (督办), and those with
+    an extension to decide."""
+    now = now or timezone.now()
+    open_cases = _board_open_cases(user).select_related(*LIST_RELATED)
+    return {
+        key: open_cases.filter(q).order_by(*order)
+        for key, (q, order) in _board_sections(now, soon_hours).items()
+    }
+
+
+def supervision_counts(*, user, now=None, soon_hours: int = 24) -> dict[str, int]:
+    """How many cases each board section holds, in one aggregate over the subtree's open cases."""
+    now = now or timezone.now()
+    sections = _board_sections(now, soon_hours)
+    return _board_open_cases(user).aggregate(
+        **{key: Count("id", filter=q) for key, (q, _o) in sections.items()}
+    )
 
 
 def public_cases(*, community: Area | None = None) -> QuerySet[Case]:

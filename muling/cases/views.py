@@ -582,11 +582,10 @@ def board(request):
         raise PermissionDenied
     now = timezone.now()
     board = selectors.supervision_board(user=user, now=now)
+    counts = selectors.supervision_counts(user=user, now=now)
     sections = []
     for key, title, tone in BOARD_SECTIONS:
-        qs = board[key]
-        param = f"{key}-page"
-        page = _page(request, qs, qs.count(), size=BOARD_PAGE_SIZE, param=param)
+        page = _page(request, board[key], counts[key], size=BOARD_PAGE_SIZE, param=f"{key}-page")
         rows = []
         for case in page.object_list:
             allowed = allowed_actions(case.status)

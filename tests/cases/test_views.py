@@ -701,6 +701,28 @@ def test_each_board_section_shows_its_ten_most_pressing_and_pages_the_rest(as_us
     assert [c for c in cases if f"/cases/{c.number}/" in second] == cases[10:]
 
 
+def test_the_board_counts_every_section_and_lists_extensions_to_decide(as_user, world, report):
+    worker, secretary = world.users["grid_worker"], world.users["community_secretary"]
+    waiting, decided, plain = report(text="路灯坏了"), report(text="井盖松了"), report(text="树枝压线")
+    for case in (waiting, decided):
+        services.case_accept(case_id=case.pk, actor=worker)
+        services.case_request_extension(case_id=case.pk, actor=worker, days=3, reason="等配件")
+    request = decided.extension_requests.get()
+    services.case_decide_extension(request_id=request.pk, actor=secretary, approve=False)
+    _make_overdue(plain)
+    html = html_of(as_user("community_secretary").get("/cases/board/"))
+    section = html[html.index('id="board-pending_extensions"') :]
+    assert f"/cases/{waiting.number}/" in section and f"/cases/{decided.number}/" not in section
+    counts = dict(re.findall(r'href="#board-(\w+)"><b>(\d+)</b>', html))
+    assert counts == {
+        "overdue": "1",
+        "due_soon": "0",
+        "new": "0",
+        "escalated": "0",
+        "pending_extensions": "1",
+    }
+
+
 def test_next_never_leads_off_the_site(as_user, states):
     case = states("in_progress")
     response = as_user("community_secretary").post(
