@@ -92,17 +92,15 @@ def _count_on_redis(cache_keys: list[str], ttl: int) -> list[int]:
     return [int(count) for count in pipe.execute()[::2]]
 
 
-_clients: dict[int, object] = {}
-
-
 def _redis_client(backend):
-    """A client on the cache's connection pool, made once per pool. Django's backend builds a new
+    """A client on the cache's write pool, made once per cache backend and kept on it (a threaded
+    server has one backend per thread; the client goes with it). Django's backend builds a new
     redis.Redis for every call, and its constructor (response callbacks, ~170 entries) cost more than
     the round trip it serves on the busiest paths."""
-    pool = backend._cache._get_connection_pool(True)
-    client = _clients.get(id(pool))
+    client = getattr(backend, "_muling_redis_client", None)
     if client is None:
-        client = _clients[id(pool)] = backend._cache._client(connection_pool=pool)
+        client = backend._cache._client(connection_pool=backend._cache._get_connection_pool(True))
+        backend._muling_redis_client = client
     return client
 
 
