@@ -15,7 +15,8 @@ the database, this reference data cost five to eight queries per submission. The
 - after REFERENCE_CACHE_SECONDS (60) in any case, so that a change the signals cannot see (a raw
   `QuerySet.update`, a process without the shared cache) lasts at most a minute.
 
-Only intake reads through here. Screens that edit or show these models read the database as before.
+Intake reads through here, and the public map finds grid centroids in the snapshot; screens that edit
+or show these models read the database as before.
 """
 
 import threading
