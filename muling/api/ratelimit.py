@@ -54,18 +54,12 @@ def hit_and_read(bucket: str, *, limit: int, read: str, window: int = 60):
     if not on_redis() or limit <= 0:
         hit(bucket, limit=limit, window=window)
         return cache.get(read)
-    backend = caches["default"]
     now = int(time.time())
     slot = now // window
-    key = backend.make_and_validate_key(f"ratelimit:{bucket}:{slot}")
-    pipe = _redis_client(backend).pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, window + 5, nx=True)
-    pipe.get(backend.make_and_validate_key(read))
-    count, _expire, value = pipe.execute()
-    if int(count) > limit:
+    (count,), value = _count_on_redis([f"ratelimit:{bucket}:{slot}"], window + 5, read=read)
+    if count > limit:
         raise RateLimited(retry_after=(slot + 1) * window - now)
-    return None if value is None else backend._cache._serializer.loads(value)
+    return value
 
 
 def release(keys: list[str]) -> None:
@@ -79,17 +73,24 @@ def on_redis() -> bool:
     return isinstance(caches["default"], RedisCache)
 
 
-def _count_on_redis(cache_keys: list[str], ttl: int) -> list[int]:
+def _count_on_redis(cache_keys: list[str], ttl: int, *, read: str | None = None):
     """INCR and EXPIRE of every key in one round trip (the generic cache API needs three per key: add,
-    exists, incr). The counters stay readable through the cache API: Django's Redis backend stores
-    integers as such."""
+    exists, incr), and GET of `read` in the same round trip when given: returns the counts, or (counts,
+    value). The counters stay readable through the cache API: Django's Redis backend stores integers
+    as such."""
     backend = caches["default"]
-    keys = [backend.make_and_validate_key(k) for k in cache_keys]
     pipe = _redis_client(backend).pipeline(transaction=False)
-    for key in keys:
+    for key in map(backend.make_and_validate_key, cache_keys):
         pipe.incr(key)
         pipe.expire(key, ttl, nx=True)
-    return [int(count) for count in pipe.execute()[::2]]
+    if read is not None:
+        pipe.get(backend.make_and_validate_key(read))
+    replies = pipe.execute()
+    counts = [int(count) for count in replies[: 2 * len(cache_keys) : 2]]
+    if read is None:
+        return counts
+    value = replies[-1]
+    return counts, None if value is None else backend._cache._serializer.loads(value)
 
 
 def _redis_client(backend):

@@ -53,15 +53,11 @@ def _queued() -> bool:
     )
 
 
-def send_notification(*, case_id: int, kind: str, user_ids: list[int], to_handlers: bool = False) -> None:
-    """Queue the delivery when a broker is configured; deliver right away otherwise (demo, tests)."""
-    send_notifications(case_id=case_id, messages=[(kind, user_ids, to_handlers)])
-
-
 def send_notifications(
     *, case_id: int, messages: list[tuple[str, list[int], bool]], check_repeats: bool = False
 ) -> None:
-    """`messages` are (kind, user ids, to_handlers); one task for all of them (and the repeat check)."""
+    """Queue the delivery of `messages` — (kind, user ids, to_handlers) — and the repeat check as one
+    task when a broker is configured; do it right away otherwise (demo, tests)."""
     if not messages and not check_repeats:
         return
     if not _queued():
